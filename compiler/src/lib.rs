@@ -1,0 +1,9 @@
+//! Gavel's compiler crate: the IAM policy model, its front ends, the reference interpreter
+//! (the executable spec), and the `gavel` command line.
+
+#![forbid(unsafe_code)]
+
+pub mod casegen;
+pub mod json;
+pub mod model;
+pub mod reference;

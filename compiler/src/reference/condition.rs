@@ -1,0 +1,1 @@
+//! Condition evaluation (spec §4).

@@ -1,0 +1,4 @@
+//! The reference interpreter: the executable spec.
+
+pub mod condition;
+pub mod wildcard;

@@ -1,0 +1,154 @@
+//! A request to authorize (spec §1.1) and its context.
+
+use crate::principal::Principal;
+use thiserror::Error;
+
+/// A context value: one string, or a list for a multivalued key (spec §1.1.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContextValue {
+    /// A single-valued key.
+    Single(String),
+    /// A multivalued key (`ArrayOf…`), even when it holds one element.
+    List(Vec<String>),
+}
+
+/// A context that cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ContextError {
+    /// Two keys differ only in case (spec §1.1.4, A-1): lookups would be ambiguous.
+    #[error("context keys `{first}` and `{second}` differ only in case; AWS would match both (spec A-1)")]
+    CaseConflict {
+        /// The key already present.
+        first: String,
+        /// The key being added.
+        second: String,
+    },
+}
+
+/// The request context: case-insensitive keys to values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    // (lower-cased key, key as given, value); few keys, so a vector beats a map.
+    entries: Vec<(String, String, ContextValue)>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// Adds a key; a key equal to an existing one up to case is rejected.
+    pub fn insert(&mut self, key: &str, value: ContextValue) -> Result<(), ContextError> {
+        let lower = key.to_lowercase();
+        if let Some((_, first, _)) = self.entries.iter().find(|(l, _, _)| *l == lower) {
+            return Err(ContextError::CaseConflict {
+                first: first.clone(),
+                second: key.to_string(),
+            });
+        }
+        self.entries.push((lower, key.to_string(), value));
+        Ok(())
+    }
+
+    /// Sets a key, replacing any value under the same key in any case.
+    pub fn set(&mut self, key: &str, value: ContextValue) {
+        let lower = key.to_lowercase();
+        self.entries.retain(|(l, _, _)| *l != lower);
+        self.entries.push((lower, key.to_string(), value));
+    }
+
+    /// Removes a key (any case).
+    pub fn remove(&mut self, key: &str) {
+        let lower = key.to_lowercase();
+        self.entries.retain(|(l, _, _)| *l != lower);
+    }
+
+    /// Looks a key up case-insensitively.
+    pub fn get(&self, key: &str) -> Option<&ContextValue> {
+        self.entries
+            .iter()
+            .find(|(l, _, _)| l.eq_ignore_ascii_case(key) && l.to_lowercase() == key.to_lowercase())
+            .map(|(_, _, v)| v)
+    }
+
+    /// Looks up a key that is already lower-case.
+    pub fn get_lower(&self, lower_key: &str) -> Option<&ContextValue> {
+        self.entries
+            .iter()
+            .find(|(l, _, _)| l == lower_key)
+            .map(|(_, _, v)| v)
+    }
+
+    /// The single string value of a key, if it has one.
+    pub fn get_single(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(ContextValue::Single(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Iterates over (key as given, value).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
+        self.entries.iter().map(|(_, k, v)| (k.as_str(), v))
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// One authorization question: may this principal perform this action on this resource?
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The caller.
+    pub principal: Principal,
+    /// `service:Action`, compared case-insensitively.
+    pub action: String,
+    /// The resource ARN, or `*` for actions without resource-level permissions.
+    pub resource: String,
+    /// The account that owns the resource; `None` means the principal's own account.
+    pub resource_account: Option<String>,
+    /// The request context.
+    pub context: Context,
+}
+
+impl Request {
+    /// The owning account of the resource: the explicit one, else the ARN's account field,
+    /// else the principal's account (spec §1.1.3).
+    pub fn effective_resource_account(&self) -> Option<&str> {
+        if let Some(a) = &self.resource_account {
+            return Some(a);
+        }
+        if let Some([_, _, _, _, acct, _]) = crate::principal::split_arn(&self.resource) {
+            if !acct.is_empty() {
+                return Some(acct);
+            }
+        }
+        self.principal.account.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_case_insensitive_and_conflicts_rejected() {
+        let mut c = Context::new();
+        c.insert("aws:SourceIp", ContextValue::Single("1.2.3.4".into()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.get("AWS:sourceip").is_some());
+        assert!(c.get_lower("aws:sourceip").is_some());
+        assert!(c.insert("AWS:SOURCEIP", ContextValue::Single("x".into())).is_err());
+        c.set("AWS:SOURCEIP", ContextValue::Single("x".into()));
+        assert_eq!(c.get_single("aws:sourceip"), Some("x"));
+        assert_eq!(c.len(), 1);
+    }
+}
