@@ -94,7 +94,14 @@ impl PrincipalError {
 /// Splits an ARN into its six components; the last keeps any further colons.
 pub fn split_arn(arn: &str) -> Option<[&str; 6]> {
     let mut it = arn.splitn(6, ':');
-    let parts = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
+    let parts = [
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    ];
     if parts[0] != "arn" {
         return None;
     }
@@ -147,7 +154,10 @@ impl Principal {
         }
         let Some([_, partition, service, _region, account, resource]) = split_arn(text) else {
             if text.starts_with("arn:") {
-                return Err(PrincipalError::new(text, "an ARN has six colon-separated parts"));
+                return Err(PrincipalError::new(
+                    text,
+                    "an ARN has six colon-separated parts",
+                ));
             }
             if text.is_empty() || text.contains(char::is_whitespace) {
                 return Err(PrincipalError::new(
@@ -156,7 +166,10 @@ impl Principal {
                 ));
             }
             if is_web_identity_provider(text) {
-                return Ok(Principal::federated_identity(PrincipalKind::WebIdentity, text));
+                return Ok(Principal::federated_identity(
+                    PrincipalKind::WebIdentity,
+                    text,
+                ));
             }
             if text.contains('.') {
                 return Ok(Principal::service(text));
@@ -187,9 +200,7 @@ impl Principal {
                 p.role_name = Some(name);
                 Ok(p)
             }
-            ("iam", r) if r.starts_with("oidc-provider/") => {
-                Ok(with(PrincipalKind::WebIdentity))
-            }
+            ("iam", r) if r.starts_with("oidc-provider/") => Ok(with(PrincipalKind::WebIdentity)),
             ("iam", r) if r.starts_with("saml-provider/") => Ok(with(PrincipalKind::Saml)),
             ("sts", r) if r.starts_with("assumed-role/") => {
                 let rest = &r["assumed-role/".len()..];
@@ -223,12 +234,12 @@ impl Principal {
 
     /// Records the role ARN of a role session (for role-level principal matching).
     pub fn set_role_arn(&mut self, role_arn: &str) {
-        if let Some([_, _, "iam", _, _, res]) = split_arn(role_arn) {
-            if let Some(path_name) = res.strip_prefix("role/") {
-                self.service_linked = path_name.starts_with("aws-service-role/");
-                self.role_name = path_name.rsplit('/').next().map(str::to_string);
-                self.role_arn = Some(role_arn.to_string());
-            }
+        if let Some([_, _, "iam", _, _, res]) = split_arn(role_arn)
+            && let Some(path_name) = res.strip_prefix("role/")
+        {
+            self.service_linked = path_name.starts_with("aws-service-role/");
+            self.role_name = path_name.rsplit('/').next().map(str::to_string);
+            self.role_arn = Some(role_arn.to_string());
         }
     }
 
@@ -252,7 +263,10 @@ impl Principal {
 fn is_web_identity_provider(text: &str) -> bool {
     matches!(
         text,
-        "accounts.google.com" | "graph.facebook.com" | "www.amazon.com" | "cognito-identity.amazonaws.com"
+        "accounts.google.com"
+            | "graph.facebook.com"
+            | "www.amazon.com"
+            | "cognito-identity.amazonaws.com"
     )
 }
 
@@ -264,7 +278,10 @@ mod tests {
     fn parses_every_kind() {
         let k = |s: &str| Principal::parse(s).map(|p| p.kind);
         assert_eq!(k("arn:aws:iam::111122223333:root"), Ok(PrincipalKind::Root));
-        assert_eq!(k("arn:aws:iam::111122223333:user/a/b"), Ok(PrincipalKind::IamUser));
+        assert_eq!(
+            k("arn:aws:iam::111122223333:user/a/b"),
+            Ok(PrincipalKind::IamUser)
+        );
         assert_eq!(
             k("arn:aws:sts::111122223333:assumed-role/R/s1"),
             Ok(PrincipalKind::RoleSession)
@@ -287,8 +304,10 @@ mod tests {
 
     #[test]
     fn role_arn_reads_as_a_session_of_that_role() {
-        let p = Principal::parse("arn:aws:iam::111122223333:role/aws-service-role/x/AWSServiceRoleForX")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let p = Principal::parse(
+            "arn:aws:iam::111122223333:role/aws-service-role/x/AWSServiceRoleForX",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.kind, PrincipalKind::RoleSession);
         assert!(p.service_linked);
         assert_eq!(p.role_name.as_deref(), Some("AWSServiceRoleForX"));

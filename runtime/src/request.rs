@@ -16,7 +16,9 @@ pub enum ContextValue {
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum ContextError {
     /// Two keys differ only in case (spec §1.1.4, A-1): lookups would be ambiguous.
-    #[error("context keys `{first}` and `{second}` differ only in case; AWS would match both (spec A-1)")]
+    #[error(
+        "context keys `{first}` and `{second}` differ only in case; AWS would match both (spec A-1)"
+    )]
     CaseConflict {
         /// The key already present.
         first: String,
@@ -126,10 +128,10 @@ impl Request {
         if let Some(a) = &self.resource_account {
             return Some(a);
         }
-        if let Some([_, _, _, _, acct, _]) = crate::principal::split_arn(&self.resource) {
-            if !acct.is_empty() {
-                return Some(acct);
-            }
+        if let Some([_, _, _, _, acct, _]) = crate::principal::split_arn(&self.resource)
+            && !acct.is_empty()
+        {
+            return Some(acct);
         }
         self.principal.account.as_deref()
     }
@@ -146,7 +148,10 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(c.get("AWS:sourceip").is_some());
         assert!(c.get_lower("aws:sourceip").is_some());
-        assert!(c.insert("AWS:SOURCEIP", ContextValue::Single("x".into())).is_err());
+        assert!(
+            c.insert("AWS:SOURCEIP", ContextValue::Single("x".into()))
+                .is_err()
+        );
         c.set("AWS:SOURCEIP", ContextValue::Single("x".into()));
         assert_eq!(c.get_single("aws:sourceip"), Some("x"));
         assert_eq!(c.len(), 1);

@@ -60,7 +60,10 @@ const ALL: [(BaseOp, &str); 27] = [
     (BaseOp::StringEquals, "StringEquals"),
     (BaseOp::StringNotEquals, "StringNotEquals"),
     (BaseOp::StringEqualsIgnoreCase, "StringEqualsIgnoreCase"),
-    (BaseOp::StringNotEqualsIgnoreCase, "StringNotEqualsIgnoreCase"),
+    (
+        BaseOp::StringNotEqualsIgnoreCase,
+        "StringNotEqualsIgnoreCase",
+    ),
     (BaseOp::StringLike, "StringLike"),
     (BaseOp::StringNotLike, "StringNotLike"),
     (BaseOp::NumericEquals, "NumericEquals"),
@@ -110,11 +113,23 @@ impl BaseOp {
     pub fn family(self) -> Family {
         use BaseOp::*;
         match self {
-            StringEquals | StringNotEquals | StringEqualsIgnoreCase | StringNotEqualsIgnoreCase
-            | StringLike | StringNotLike => Family::String,
-            NumericEquals | NumericNotEquals | NumericLessThan | NumericLessThanEquals
-            | NumericGreaterThan | NumericGreaterThanEquals => Family::Numeric,
-            DateEquals | DateNotEquals | DateLessThan | DateLessThanEquals | DateGreaterThan
+            StringEquals
+            | StringNotEquals
+            | StringEqualsIgnoreCase
+            | StringNotEqualsIgnoreCase
+            | StringLike
+            | StringNotLike => Family::String,
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
+            | NumericGreaterThanEquals => Family::Numeric,
+            DateEquals
+            | DateNotEquals
+            | DateLessThan
+            | DateLessThanEquals
+            | DateGreaterThan
             | DateGreaterThanEquals => Family::Date,
             Bool => Family::Bool,
             BinaryEquals => Family::Binary,
@@ -275,8 +290,14 @@ mod tests {
         assert_eq!(op.base, BaseOp::StringLike);
         assert!(op.if_exists);
         assert_eq!(op.to_string(), "ForAllValues:StringLikeIfExists");
-        assert_eq!(Operator::parse("NullIfExists"), Err(OperatorError::NullModifier));
-        assert_eq!(Operator::parse("ForAnyValue:Null"), Err(OperatorError::NullModifier));
+        assert_eq!(
+            Operator::parse("NullIfExists"),
+            Err(OperatorError::NullModifier)
+        );
+        assert_eq!(
+            Operator::parse("ForAnyValue:Null"),
+            Err(OperatorError::NullModifier)
+        );
         assert_eq!(Operator::parse("StringEqual"), Err(OperatorError::Unknown));
         assert_eq!(Operator::suggest("StringEqual"), Some("StringEquals"));
         assert!(BaseOp::ArnNotLike.is_negated());

@@ -256,7 +256,8 @@ impl ActionPattern {
             || !service
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-        let bad_name = name.is_empty() || name.contains(':') || name.chars().any(char::is_whitespace);
+        let bad_name =
+            name.is_empty() || name.contains(':') || name.chars().any(char::is_whitespace);
         if bad_service || bad_name {
             return never();
         }
@@ -282,7 +283,9 @@ mod tests {
 
     #[test]
     fn parses_variables_defaults_and_escapes() {
-        let t = Template::parse("arn:aws:s3:::b-${aws:PrincipalTag/team, 'company-wide'}/${*}x${?}${$}");
+        let t = Template::parse(
+            "arn:aws:s3:::b-${aws:PrincipalTag/team, 'company-wide'}/${*}x${?}${$}",
+        );
         assert_eq!(
             t.parts,
             vec![
@@ -340,9 +343,22 @@ mod tests {
     #[test]
     fn action_patterns() {
         assert_eq!(ActionPattern::parse("*"), ActionPattern::Any);
-        assert!(matches!(ActionPattern::parse("IAM:Get*"), ActionPattern::Named { ref service, ref name, .. } if service == "iam" && name == "get*"));
-        for bad in ["s3:", "s3", "*:Get*", " s3:Get", "s3:Get Object", "s3:a:b", ":x"] {
-            assert!(matches!(ActionPattern::parse(bad), ActionPattern::Never { .. }), "{bad}");
+        assert!(
+            matches!(ActionPattern::parse("IAM:Get*"), ActionPattern::Named { ref service, ref name, .. } if service == "iam" && name == "get*")
+        );
+        for bad in [
+            "s3:",
+            "s3",
+            "*:Get*",
+            " s3:Get",
+            "s3:Get Object",
+            "s3:a:b",
+            ":x",
+        ] {
+            assert!(
+                matches!(ActionPattern::parse(bad), ActionPattern::Never { .. }),
+                "{bad}"
+            );
         }
     }
 }

@@ -60,7 +60,10 @@ impl PolicyType {
 
     /// True for the types whose statements name a principal.
     pub fn has_principal(self) -> bool {
-        matches!(self, PolicyType::Resource | PolicyType::Trust | PolicyType::Rcp)
+        matches!(
+            self,
+            PolicyType::Resource | PolicyType::Trust | PolicyType::Rcp
+        )
     }
 }
 

@@ -120,7 +120,8 @@ fn parse_w3c(text: &str) -> Option<Instant> {
     }
     let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
     let date = time::Date::from_calendar_date(year, month, u8::try_from(day).ok()?).ok()?;
-    let (mut hh, mut mm, mut ss, mut frac, mut offset_secs) = (0u32, 0u32, 0u32, String::new(), 0i64);
+    let (mut hh, mut mm, mut ss, mut frac, mut offset_secs) =
+        (0u32, 0u32, 0u32, String::new(), 0i64);
     if let Some(t) = time_part {
         let (clock, zone) = if let Some(c) = t.strip_suffix(['Z', 'z']) {
             (c, None)
@@ -269,7 +270,16 @@ mod tests {
         assert!(i("2030-01-01T00:00:00.5Z") > i("2030-01-01T00:00:00.49Z"));
         assert_eq!(i("2030-01-01T00:00:00.500Z"), i("2030-01-01T00:00:00.5Z"));
         assert_eq!(i("1.5").frac, "5");
-        for bad in ["", "2030-13-01", "2030-02-30", "2030-01-01T25:00Z", "20300101", "tomorrow", "2030-01-01T10", "-5"] {
+        for bad in [
+            "",
+            "2030-13-01",
+            "2030-02-30",
+            "2030-01-01T25:00Z",
+            "20300101",
+            "tomorrow",
+            "2030-01-01T10",
+            "-5",
+        ] {
             if bad == "20300101" {
                 // all digits: epoch seconds, not a compact date
                 assert_eq!(i(bad).secs, 20_300_101);
@@ -283,7 +293,10 @@ mod tests {
     fn ips_bools_binary() {
         assert_eq!(parse_cidr("203.0.113.5").map(|n| n.prefix_len()), Some(32));
         assert_eq!(parse_cidr("2001:db8::1").map(|n| n.prefix_len()), Some(128));
-        assert_eq!(parse_cidr("10.1.2.3/8").map(|n| n.to_string()), Some("10.0.0.0/8".into()));
+        assert_eq!(
+            parse_cidr("10.1.2.3/8").map(|n| n.to_string()),
+            Some("10.0.0.0/8".into())
+        );
         assert!(parse_cidr("10.0.0.0/33").is_none());
         assert!(parse_cidr("nope").is_none());
         assert_eq!(parse_bool("TRUE"), Some(true));
