@@ -4,6 +4,9 @@
 #![forbid(unsafe_code)]
 
 pub mod casegen;
+pub mod cli;
+pub mod conformance;
+pub mod diagnostics;
 pub mod json;
 pub mod model;
 pub mod reference;

@@ -1,2 +1,9 @@
 //! The `gavel` command line.
-fn main() {}
+
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    gavel_compiler::cli::run()
+}

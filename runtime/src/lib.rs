@@ -8,6 +8,7 @@
 pub mod decision;
 pub mod principal;
 pub mod request;
+pub mod services;
 
 pub use decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
 pub use principal::{Principal, PrincipalError, PrincipalKind};

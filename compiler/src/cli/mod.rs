@@ -1,0 +1,41 @@
+//! The `gavel` command line: one file per subcommand.
+
+mod eval;
+mod gen_cases;
+mod lint;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Gavel decides AWS IAM requests exactly as AWS does.
+#[derive(Parser, Debug)]
+#[command(name = "gavel", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decide requests: conformance cases from a file, or one request explained.
+    Eval(eval::EvalArgs),
+    /// Check policy documents and report every error and warning.
+    Lint(lint::LintArgs),
+    /// Print seeded random conformance cases (JSON Lines).
+    GenCases(gen_cases::GenArgs),
+}
+
+/// Parses the command line and runs the subcommand.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Eval(a) => eval::run(&a),
+        Command::Lint(a) => lint::run(&a),
+        Command::GenCases(a) => gen_cases::run(&a),
+    }
+}
+
+/// Reads a file for a subcommand, with an error message naming it.
+fn read_file(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))
+}
