@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod casegen;
+pub mod diagnostics;
 pub mod json;
 pub mod model;
 pub mod reference;
