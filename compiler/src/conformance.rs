@@ -4,8 +4,10 @@
 use crate::diagnostics::Diagnostics;
 use crate::json;
 use crate::model::{Loc, PolicyType};
-use crate::reference::{rcp_full_aws_access, NamedPolicy, PolicySet};
-use gavel_runtime::{services, Context, ContextValue, Decision, Explanation, Principal, PrincipalKind, Request};
+use crate::reference::{NamedPolicy, PolicySet, rcp_full_aws_access};
+use gavel_runtime::{
+    Context, ContextValue, Decision, Explanation, Principal, PrincipalKind, Request, services,
+};
 use jsonc_parser::ast::{Array, Object, Value};
 use serde_json::json;
 
@@ -33,7 +35,15 @@ pub struct CaseError {
 
 /// Top-level fields that only annotate a case.
 const ANNOTATIONS: &[&str] = &[
-    "peer", "description", "spec", "features", "note", "notes", "comment", "source", "category",
+    "peer",
+    "description",
+    "spec",
+    "features",
+    "note",
+    "notes",
+    "comment",
+    "source",
+    "category",
 ];
 
 struct Reader<'t> {
@@ -51,7 +61,8 @@ impl<'t> Reader<'t> {
 
     fn err(&mut self, offset: usize, msg: impl Into<String>) {
         let l = self.loc(offset);
-        self.errors.push(format!("{}:{}: {}", l.line, l.col, msg.into()));
+        self.errors
+            .push(format!("{}:{}: {}", l.line, l.col, msg.into()));
     }
 
     fn string(&mut self, v: &Value<'_>, what: &str) -> Option<String> {
@@ -64,9 +75,17 @@ impl<'t> Reader<'t> {
         }
     }
 
-    fn policy(&mut self, v: &Value<'_>, ty: PolicyType, default_name: String) -> Option<NamedPolicy> {
+    fn policy(
+        &mut self,
+        v: &Value<'_>,
+        ty: PolicyType,
+        default_name: String,
+    ) -> Option<NamedPolicy> {
         let Some(obj) = v.as_object() else {
-            self.err(value_start(v), format!("`{default_name}` must be a policy document (an object)"));
+            self.err(
+                value_start(v),
+                format!("`{default_name}` must be a policy document (an object)"),
+            );
             return None;
         };
         let (name, doc) = if obj.get("Statement").is_none() && obj.get("document").is_some() {
@@ -79,15 +98,20 @@ impl<'t> Reader<'t> {
             (default_name.clone(), v)
         };
         let mut diags = Diagnostics::default();
-        let policy = json::policy_from_ast(doc, self.text, ty, &mut diags);
+        let policy =
+            json::policy_from_ast_with(doc, self.text, ty, json::ParseMode::Lenient, &mut diags);
         for d in diags.errors() {
             let l = self.loc(d.loc.offset as usize);
-            self.errors.push(format!("{}:{}: {name}: {}", l.line, l.col, d.message));
+            self.errors
+                .push(format!("{}:{}: {name}: {}", l.line, l.col, d.message));
         }
         if diags.has_errors() {
             return None;
         }
-        Some(NamedPolicy { name, policy: policy? })
+        Some(NamedPolicy {
+            name,
+            policy: policy?,
+        })
     }
 
     fn policy_list(&mut self, v: &Value<'_>, ty: PolicyType, field: &str) -> Vec<NamedPolicy> {
@@ -100,21 +124,35 @@ impl<'t> Reader<'t> {
                 .collect(),
             Value::Object(_) => self.policy(v, ty, field.to_string()).into_iter().collect(),
             other => {
-                self.err(value_start(other), format!("`{field}` must be a list of policies"));
+                self.err(
+                    value_start(other),
+                    format!("`{field}` must be a list of policies"),
+                );
                 Vec::new()
             }
         }
     }
 
-    fn levels(&mut self, v: &Value<'_>, ty: PolicyType, field: &str) -> Option<Vec<Vec<NamedPolicy>>> {
+    fn levels(
+        &mut self,
+        v: &Value<'_>,
+        ty: PolicyType,
+        field: &str,
+    ) -> Option<Vec<Vec<NamedPolicy>>> {
         let Some(a) = v.as_array() else {
-            self.err(value_start(v), format!("`{field}` must be a list of levels (lists of policies), root first"));
+            self.err(
+                value_start(v),
+                format!("`{field}` must be a list of levels (lists of policies), root first"),
+            );
             return None;
         };
         let mut levels = Vec::new();
         for (l, level) in a.elements.iter().enumerate() {
             let Some(pols) = level.as_array() else {
-                self.err(value_start(level), format!("`{field}[{l}]` must be a list of policies"));
+                self.err(
+                    value_start(level),
+                    format!("`{field}[{l}]` must be a list of policies"),
+                );
                 continue;
             };
             levels.push(
@@ -130,7 +168,7 @@ impl<'t> Reader<'t> {
 
     fn context(&mut self, obj: &Object<'_>) -> Context {
         let mut ctx = Context::new();
-        for prop in &obj.props {
+        for prop in &obj.properties {
             let key = prop.name.as_str();
             let value = match &prop.value {
                 Value::NullKeyword(_) => continue,
@@ -141,7 +179,12 @@ impl<'t> Reader<'t> {
                 v => match scalar(v) {
                     Some(s) => ContextValue::Single(s),
                     None => {
-                        self.err(prop.range.start, format!("context key `{key}`: a value is a string or a list of strings"));
+                        self.err(
+                            prop.range.start,
+                            format!(
+                                "context key `{key}`: a value is a string or a list of strings"
+                            ),
+                        );
                         continue;
                     }
                 },
@@ -159,7 +202,10 @@ impl<'t> Reader<'t> {
             match scalar(e) {
                 Some(s) => out.push(s),
                 None => {
-                    self.err(value_start(e), format!("context key `{key}`: list elements must be strings"));
+                    self.err(
+                        value_start(e),
+                        format!("context key `{key}`: list elements must be strings"),
+                    );
                     return None;
                 }
             }
@@ -223,10 +269,17 @@ pub fn parse_case(text: &str, line: usize) -> Result<Case, CaseError> {
 
 fn read_case(r: &mut Reader<'_>, obj: &Object<'_>, id: Option<String>) -> Option<Case> {
     const KNOWN: &[&str] = &[
-        "id", "identityPolicies", "resourcePolicy", "permissionBoundaries", "sessionPolicy", "scps",
-        "rcps", "request", "expect",
+        "id",
+        "identityPolicies",
+        "resourcePolicy",
+        "permissionBoundaries",
+        "sessionPolicy",
+        "scps",
+        "rcps",
+        "request",
+        "expect",
     ];
-    for prop in &obj.props {
+    for prop in &obj.properties {
         let name = prop.name.as_str();
         if !KNOWN.contains(&name) && !ANNOTATIONS.contains(&name) && !name.starts_with('_') {
             r.err(prop.range.start, format!("unknown case field `{name}`"));
@@ -244,25 +297,28 @@ fn read_case(r: &mut Reader<'_>, obj: &Object<'_>, id: Option<String>) -> Option
     let mut set = PolicySet::default();
     match obj.get("identityPolicies") {
         Some(p) => set.identity = r.policy_list(&p.value, PolicyType::Identity, "identityPolicies"),
-        None => r.err(obj.range.start, "missing `identityPolicies` (use [] for none)"),
+        None => r.err(
+            obj.range.start,
+            "missing `identityPolicies` (use [] for none)",
+        ),
     }
-    if let Some(p) = obj.get("resourcePolicy") {
-        if !matches!(p.value, Value::NullKeyword(_)) {
-            let ty = if services::is_role_arn(&request.resource) {
-                PolicyType::Trust
-            } else {
-                PolicyType::Resource
-            };
-            set.resource = r.policy(&p.value, ty, "resourcePolicy".into());
-        }
+    if let Some(p) = obj.get("resourcePolicy")
+        && !matches!(p.value, Value::NullKeyword(_))
+    {
+        let ty = if services::is_role_arn(&request.resource) {
+            PolicyType::Trust
+        } else {
+            PolicyType::Resource
+        };
+        set.resource = r.policy(&p.value, ty, "resourcePolicy".into());
     }
     if let Some(p) = obj.get("permissionBoundaries") {
         set.boundaries = r.policy_list(&p.value, PolicyType::Boundary, "permissionBoundaries");
     }
-    if let Some(p) = obj.get("sessionPolicy") {
-        if !matches!(p.value, Value::NullKeyword(_)) {
-            set.session = r.policy_list(&p.value, PolicyType::Session, "sessionPolicy");
-        }
+    if let Some(p) = obj.get("sessionPolicy")
+        && !matches!(p.value, Value::NullKeyword(_))
+    {
+        set.session = r.policy_list(&p.value, PolicyType::Session, "sessionPolicy");
     }
     if let Some(p) = obj.get("scps") {
         set.scps = r.levels(&p.value, PolicyType::Scp, "scps");
@@ -285,7 +341,10 @@ fn read_case(r: &mut Reader<'_>, obj: &Object<'_>, id: Option<String>) -> Option
             match Decision::parse(&s) {
                 Some(d) => Some(d),
                 None => {
-                    r.err(p.value_start(), format!("`expect` is `Allow`, `ExplicitDeny` or `ImplicitDeny`, not `{s}`"));
+                    r.err(
+                        p.value_start(),
+                        format!("`expect` is `Allow`, `ExplicitDeny` or `ImplicitDeny`, not `{s}`"),
+                    );
                     None
                 }
             }
@@ -314,13 +373,24 @@ fn read_request(r: &mut Reader<'_>, v: &Value<'_>) -> Option<Request> {
         r.err(value_start(v), "`request` must be an object");
         return None;
     };
-    const KNOWN: &[&str] = &["principal", "action", "resource", "resourceAccount", "context", "roleArn", "parentArn"];
-    for prop in &obj.props {
+    const KNOWN: &[&str] = &[
+        "principal",
+        "action",
+        "resource",
+        "resourceAccount",
+        "context",
+        "roleArn",
+        "parentArn",
+    ];
+    for prop in &obj.properties {
         if !KNOWN.contains(&prop.name.as_str()) {
-            r.err(prop.range.start, format!("unknown request field `{}`", prop.name.as_str()));
+            r.err(
+                prop.range.start,
+                format!("unknown request field `{}`", prop.name.as_str()),
+            );
         }
     }
-    let mut field = |name: &str, r: &mut Reader<'_>| -> Option<String> {
+    let field = |name: &str, r: &mut Reader<'_>| -> Option<String> {
         match obj.get(name) {
             Some(p) => r.string(&p.value, name),
             None => {
@@ -334,7 +404,10 @@ fn read_request(r: &mut Reader<'_>, v: &Value<'_>) -> Option<Request> {
     let resource = field("resource", r);
     let (principal_text, action, resource) = (principal_text?, action?, resource?);
     if !action.contains(':') {
-        r.err(obj.range.start, format!("`request.action` must be `service:Action`, not `{action}`"));
+        r.err(
+            obj.range.start,
+            format!("`request.action` must be `service:Action`, not `{action}`"),
+        );
     }
     let resource_account = match obj.get("resourceAccount") {
         Some(p) => Some(r.string(&p.value, "resourceAccount")?),
@@ -353,7 +426,10 @@ fn read_request(r: &mut Reader<'_>, v: &Value<'_>) -> Option<Request> {
     let mut principal = match Principal::parse(&principal_text) {
         Ok(p) => p,
         Err(e) => {
-            r.err(obj.get("principal").map_or(0, |p| p.value_start()), e.to_string());
+            r.err(
+                obj.get("principal").map_or(0, |p| p.value_start()),
+                e.to_string(),
+            );
             return None;
         }
     };
@@ -376,7 +452,10 @@ fn read_request(r: &mut Reader<'_>, v: &Value<'_>) -> Option<Request> {
     if let Some(p) = obj.get("parentArn") {
         principal.parent_arn = r.string(&p.value, "parentArn");
     }
-    if matches!(principal.kind, PrincipalKind::IamUser | PrincipalKind::RoleSession) {
+    if matches!(
+        principal.kind,
+        PrincipalKind::IamUser | PrincipalKind::RoleSession
+    ) {
         principal.unique_id = context.get_single("aws:userid").map(str::to_string);
     }
     Some(Request {

@@ -3,9 +3,9 @@
 use crate::conformance::{answer, parse_case};
 use crate::json;
 use crate::model::PolicyType;
-use crate::reference::{decide, rcp_full_aws_access, NamedPolicy, Options, PolicySet};
+use crate::reference::{NamedPolicy, Options, PolicySet, decide, rcp_full_aws_access};
 use clap::Args;
-use gavel_runtime::{services, Context, ContextValue, Decision, Explanation, Principal, Request};
+use gavel_runtime::{Context, ContextValue, Decision, Explanation, Principal, Request, services};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -258,13 +258,23 @@ pub fn explain(set: &PolicySet, req: &Request, e: &Explanation) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(s, "decision: {}", e.decision);
-    let _ = writeln!(s, "  request: {} {} on {}", display_principal(req), req.action, req.resource);
+    let _ = writeln!(
+        s,
+        "  request: {} {} on {}",
+        display_principal(req),
+        req.action,
+        req.resource
+    );
     let _ = writeln!(s, "  why: {}", e.basis.describe());
     if !e.statements.is_empty() {
         let _ = writeln!(s, "  deciding statements:");
     }
     for st in &e.statements {
-        let sid = st.sid.as_ref().map(|x| format!(" (Sid `{x}`)")).unwrap_or_default();
+        let sid = st
+            .sid
+            .as_ref()
+            .map(|x| format!(" (Sid `{x}`)"))
+            .unwrap_or_default();
         let loc = find_statement(set, st)
             .map(|l| format!(" at {}:{}", l.line, l.col))
             .unwrap_or_default();

@@ -91,14 +91,16 @@ pub fn run(args: &LintArgs) -> ExitCode {
         match args.error_format {
             ErrorFormat::Human => eprint!("{}", diags.render(&name, &text)),
             ErrorFormat::Json => {
-                for line in diags.to_json(&name) {
-                    println!("{line}");
-                }
+                print!("{}", diags.render_json(&name));
             }
         }
         if !diags.has_errors() && matches!(args.error_format, ErrorFormat::Human) {
             eprintln!("{name}: ok");
         }
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -18,7 +18,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Decide requests: conformance cases from a file, or one request explained.
-    Eval(eval::EvalArgs),
+    Eval(Box<eval::EvalArgs>),
     /// Check policy documents and report every error and warning.
     Lint(lint::LintArgs),
     /// Print seeded random conformance cases (JSON Lines).

@@ -48,6 +48,7 @@ pub(crate) fn lower_policy(
     value: &Value<'_>,
     lines: &LineIndex<'_>,
     ty: PolicyType,
+    mode: super::ParseMode,
     out: &mut Diagnostics,
 ) -> Option<Policy> {
     let mut found = Diagnostics::new();
@@ -55,6 +56,7 @@ pub(crate) fn lower_policy(
     let mut lower = Lower {
         lines,
         ty,
+        lenient: mode == super::ParseMode::Lenient,
         v2012: true,
         out: found.into_vec(),
     };
@@ -109,6 +111,9 @@ struct Elements<'v, 'a> {
 struct Lower<'l> {
     lines: &'l LineIndex<'l>,
     ty: PolicyType,
+    /// Lenient import (spec §2.5 items 7-8, A-8): keep what AWS would reject, with its
+    /// fail-closed meaning, and warn.
+    lenient: bool,
     /// Policy variables are recognized (`Version` is `2012-10-17`).
     v2012: bool,
     out: Vec<Diagnostic>,
@@ -125,6 +130,19 @@ impl Lower<'_> {
 
     fn warning(&self, code: &'static str, r: Range, message: impl Into<String>) -> Diagnostic {
         Diagnostic::warning(code, self.loc(r), message).with_len(r.end.saturating_sub(r.start))
+    }
+
+    /// In lenient mode, turns an error that has a defined lenient meaning into a warning;
+    /// returns true when the error stands.
+    fn push_rejectable(&mut self, mut d: Diagnostic) -> bool {
+        if self.lenient {
+            d.severity = crate::diagnostics::Severity::Warning;
+            d.message.push_str(" (kept in lenient mode)");
+            self.push(d);
+            return false;
+        }
+        self.push(d);
+        true
     }
 
     fn push(&mut self, d: Diagnostic) {
@@ -649,8 +667,9 @@ impl Lower<'_> {
                         "`NotPrincipal` can only be used with `\"Effect\": \"Deny\"`",
                     )
                     .with_help("AWS does not support `NotPrincipal` with `Allow`; name the allowed principals in `Principal`");
-                self.push(d);
-                return None;
+                if self.push_rejectable(d) {
+                    return None;
+                }
             }
         }
         let principals = self.principals(&prop.value, element, negated)?;
@@ -835,8 +854,8 @@ impl Lower<'_> {
                 )
                 .with_help("AWS does not allow wildcards inside principal names or ARNs; use `\"*\"` with a condition such as `ArnLike` on `aws:PrincipalArn`"),
         };
-        self.push(d);
-        false
+        // Lenient: the entry stays and, compared literally, matches no caller (C-48).
+        !self.push_rejectable(d)
     }
 
     // ----- Action / NotAction -----
@@ -886,9 +905,10 @@ impl Lower<'_> {
                 let d = self
                     .error("invalid-action", s.range, message)
                     .with_help(help);
-                self.push(d);
-                ok = false;
-                continue;
+                if self.push_rejectable(d) {
+                    ok = false;
+                    continue;
+                }
             }
             items.push(Node::new(pattern, self.loc(s.range)));
         }

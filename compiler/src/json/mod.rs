@@ -40,6 +40,18 @@ use crate::model::{Policy, PolicyType};
 use jsonc_parser::ast::Value;
 use syntax::LineIndex;
 
+/// How strictly documents are read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ParseMode {
+    /// Reject everything spec §2.5 lists (what `gavel compile` and `gavel lint` do).
+    #[default]
+    Strict,
+    /// Keep what spec §2.5 gives a lenient meaning, as a warning: `NotPrincipal` with `Allow`
+    /// (item 7), wildcard principal names (item 8: they match no caller), actions AWS never
+    /// matches (item 9, A-8). Every lenient meaning is fail-closed.
+    Lenient,
+}
+
 /// A successfully read value and the warnings found on the way.
 #[derive(Clone, Debug)]
 pub struct Parsed<T> {
@@ -54,11 +66,20 @@ pub struct Parsed<T> {
 /// On failure the `Diagnostics` hold every error found (and the warnings), with locations
 /// relative to `text`: first the JSON syntax errors, then the policy's, each in document order.
 pub fn parse_policy(text: &str, ty: PolicyType) -> Result<Parsed<Policy>, Diagnostics> {
+    parse_policy_with(text, ty, ParseMode::Strict)
+}
+
+/// [`parse_policy`] with a choice of [`ParseMode`].
+pub fn parse_policy_with(
+    text: &str,
+    ty: PolicyType,
+    mode: ParseMode,
+) -> Result<Parsed<Policy>, Diagnostics> {
     let lines = LineIndex::new(text);
     let (value, mut diags) = syntax::parse_strict(text, &lines);
     // JSON errors first (in document order), then the policy's own (`lower_policy` sorts).
     diags.sort();
-    let policy = value.and_then(|v| lower::lower_policy(&v, &lines, ty, &mut diags));
+    let policy = value.and_then(|v| lower::lower_policy(&v, &lines, ty, mode, &mut diags));
     match policy {
         Some(value) if !diags.has_errors() => Ok(Parsed {
             value,
@@ -80,8 +101,19 @@ pub fn policy_from_ast(
     ty: PolicyType,
     diags: &mut Diagnostics,
 ) -> Option<Policy> {
+    policy_from_ast_with(value, text, ty, ParseMode::Strict, diags)
+}
+
+/// [`policy_from_ast`] with a choice of [`ParseMode`].
+pub fn policy_from_ast_with(
+    value: &Value<'_>,
+    text: &str,
+    ty: PolicyType,
+    mode: ParseMode,
+    diags: &mut Diagnostics,
+) -> Option<Policy> {
     let lines = LineIndex::new(text);
-    lower::lower_policy(value, &lines, ty, diags)
+    lower::lower_policy(value, &lines, ty, mode, diags)
 }
 
 /// Parses strict JSON (RFC 8259: no comments, trailing commas, single quotes, leading zeros,

@@ -13,7 +13,7 @@ pub use loc::{Loc, Node};
 pub use operator::{BaseOp, Family, Operator, SetOp};
 pub use pattern::{ActionPattern, Part, Template};
 pub use policy::{
-    Actions, ConditionClause, Effect, Policy, PolicyType, PrincipalEntry, PrincipalType, Principals,
-    Resources, Statement, Version,
+    Actions, ConditionClause, Effect, Policy, PolicyType, PrincipalEntry, PrincipalType,
+    Principals, Resources, Statement, Version,
 };
 pub use value::{CondValue, Decimal, Instant};

@@ -1,13 +1,15 @@
 //! The decision algorithm (spec §6), step by step.
 
 use super::condition::{eval_condition, variable_value};
-use super::principal_match::{match_principal, not_principal_applies, Caller, MatchKind};
 pub use super::principal_match::NotPrincipalMode;
+use super::principal_match::{Caller, MatchKind, match_principal, not_principal_applies};
 use super::wildcard::{action_matches, resource_matches};
 use super::{NamedPolicy, PolicySet};
 use crate::model::{Effect, Statement};
 use gavel_runtime::services;
-use gavel_runtime::{Decision, DenyBasis, Explanation, PolicyKind, PrincipalKind, Request, StatementRef};
+use gavel_runtime::{
+    Decision, DenyBasis, Explanation, PolicyKind, PrincipalKind, Request, StatementRef,
+};
 
 /// Choices the spec leaves to configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +37,12 @@ struct Hit {
 
 /// Does `statement` match the request (spec §3, §4)? Returns the principal match kind;
 /// statements without `Principal` match as `Direct` (their principal is implicit).
-fn statement_matches(statement: &Statement, req: &Request, caller: &Caller<'_>, opts: &Options) -> Option<MatchKind> {
+fn statement_matches(
+    statement: &Statement,
+    req: &Request,
+    caller: &Caller<'_>,
+    opts: &Options,
+) -> Option<MatchKind> {
     let kind = match &statement.principal {
         None => MatchKind::Direct,
         Some(p) if p.negated => {
@@ -78,7 +85,13 @@ struct Matches {
     denies: Vec<Hit>,
 }
 
-fn match_set(policies: &[NamedPolicy], kind: PolicyKind, req: &Request, caller: &Caller<'_>, opts: &Options) -> Matches {
+fn match_set(
+    policies: &[NamedPolicy],
+    kind: PolicyKind,
+    req: &Request,
+    caller: &Caller<'_>,
+    opts: &Options,
+) -> Matches {
     let mut m = Matches::default();
     for named in policies {
         for (index, statement) in named.policy.statements.iter().enumerate() {
@@ -128,14 +141,19 @@ pub fn decide(set: &PolicySet, req: &Request, opts: &Options) -> Explanation {
 
     // §6.3 applicable sets.
     let account_principal = p.kind.is_account_principal();
-    let has_boundary = account_principal && p.kind != PrincipalKind::Root && !set.boundaries.is_empty();
-    let is_session = matches!(p.kind, PrincipalKind::RoleSession | PrincipalKind::FederatedUser);
+    let has_boundary =
+        account_principal && p.kind != PrincipalKind::Root && !set.boundaries.is_empty();
+    let is_session = matches!(
+        p.kind,
+        PrincipalKind::RoleSession | PrincipalKind::FederatedUser
+    );
     let resource_account = req.effective_resource_account();
     let same_account = account_principal && p.account.as_deref() == resource_account;
     let scp_levels = set.scps.as_ref().filter(|_| {
         account_principal
             && !p.service_linked
-            && !(p.kind == PrincipalKind::Root && services::SCP_EXEMPT_ROOT_ACTIONS.contains(&action.as_str()))
+            && !(p.kind == PrincipalKind::Root
+                && services::SCP_EXEMPT_ROOT_ACTIONS.contains(&action.as_str()))
     });
     let rcp_levels = set.rcps.as_ref().filter(|_| {
         services::rcp_supported(&action)
@@ -170,7 +188,15 @@ pub fn decide(set: &PolicySet, req: &Request, opts: &Options) -> Explanation {
     let mut rbp = set
         .resource
         .as_ref()
-        .map(|r| match_set(std::slice::from_ref(r), PolicyKind::Resource, req, &caller, opts))
+        .map(|r| {
+            match_set(
+                std::slice::from_ref(r),
+                PolicyKind::Resource,
+                req,
+                &caller,
+                opts,
+            )
+        })
         .unwrap_or_default();
     // §6.2 item 2: the bucket owner's root user keeps control of the bucket policy.
     if p.kind == PrincipalKind::Root
@@ -224,7 +250,9 @@ pub fn decide(set: &PolicySet, req: &Request, opts: &Options) -> Explanation {
     let role_or_parent = best >= Some(MatchKind::RoleOrParent);
     let any_rbp = best.is_some();
     let parent_is_root = p.kind == PrincipalKind::FederatedUser
-        && p.parent_arn.as_deref().is_some_and(|a| a.ends_with(":root"));
+        && p.parent_arn
+            .as_deref()
+            .is_some_and(|a| a.ends_with(":root"));
     let id_ok = p.kind == PrincipalKind::Root || parent_is_root || !id.allows.is_empty();
     let pb_ok = !has_boundary || !pb.allows.is_empty();
     let sp_ok = match p.kind {

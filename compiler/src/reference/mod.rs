@@ -9,7 +9,7 @@ pub mod decide;
 pub mod principal_match;
 pub mod wildcard;
 
-pub use decide::{decide, Options, NotPrincipalMode};
+pub use decide::{NotPrincipalMode, Options, decide};
 
 use crate::model::Policy;
 

@@ -104,9 +104,10 @@ pub fn match_entry(entry: &PrincipalEntry, p: &Principal) -> Option<MatchKind> {
         PrincipalType::Service => {
             (p.kind == PrincipalKind::Service && p.arn == value).then_some(MatchKind::Direct)
         }
-        PrincipalType::Federated => (matches!(p.kind, PrincipalKind::WebIdentity | PrincipalKind::Saml)
-            && p.arn == value)
-            .then_some(MatchKind::Direct),
+        PrincipalType::Federated => {
+            (matches!(p.kind, PrincipalKind::WebIdentity | PrincipalKind::Saml) && p.arn == value)
+                .then_some(MatchKind::Direct)
+        }
         // Mapping a canonical user id to its account needs data Gavel does not have; an entry
         // that cannot be resolved grants nothing (fail closed).
         PrincipalType::CanonicalUser => None,
@@ -147,9 +148,14 @@ pub fn match_principal(principals: &Principals, p: &Principal) -> Option<MatchKi
 
 /// Does a `NotPrincipal` statement apply to the caller (spec §3.5)? It applies to everyone the
 /// list does not cover, and always to a user or role session with a permissions boundary.
-pub fn not_principal_applies(principals: &Principals, caller: &Caller<'_>, mode: NotPrincipalMode) -> bool {
+pub fn not_principal_applies(
+    principals: &Principals,
+    caller: &Caller<'_>,
+    mode: NotPrincipalMode,
+) -> bool {
     let p = caller.principal;
-    if caller.has_boundary && matches!(p.kind, PrincipalKind::IamUser | PrincipalKind::RoleSession) {
+    if caller.has_boundary && matches!(p.kind, PrincipalKind::IamUser | PrincipalKind::RoleSession)
+    {
         return true;
     }
     !covered(principals, p, mode)
@@ -159,7 +165,8 @@ fn covered(principals: &Principals, p: &Principal, mode: NotPrincipalMode) -> bo
     if principals.wildcard || principals.entries.iter().any(|e| is_wildcard(e)) {
         return true;
     }
-    let listed = |pred: &dyn Fn(&PrincipalEntry) -> bool| principals.entries.iter().any(|e| pred(e));
+    let listed =
+        |pred: &dyn Fn(&PrincipalEntry) -> bool| principals.entries.iter().any(|e| pred(e));
     if mode == NotPrincipalMode::Lenient {
         return listed(&|e| match_entry(e, p).is_some());
     }
