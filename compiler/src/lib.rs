@@ -9,4 +9,5 @@ pub mod conformance;
 pub mod diagnostics;
 pub mod json;
 pub mod model;
+pub mod org;
 pub mod reference;

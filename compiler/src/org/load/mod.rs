@@ -1,0 +1,1 @@
+//! Loaders: account authorization dumps, the organization manifest, IAMSpy fixtures.
