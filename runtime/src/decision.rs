@@ -142,8 +142,8 @@ pub enum DenyBasis {
     CrossAccountNoIdentityGrant,
     /// Federated-user sessions cannot call IAM or STS (except `GetCallerIdentity`).
     FederatedUserRestriction,
-    /// The role session has expired.
-    SessionExpired,
+    /// The session's credentials have expired (the message says which and when).
+    SessionExpired(String),
 }
 
 impl DenyBasis {
@@ -191,7 +191,7 @@ impl DenyBasis {
             DenyBasis::FederatedUserRestriction => {
                 "federated-user sessions cannot call IAM or STS operations".into()
             }
-            DenyBasis::SessionExpired => "the session has expired".into(),
+            DenyBasis::SessionExpired(m) => format!("the credentials have expired: {m}"),
         }
     }
 }

@@ -9,3 +9,9 @@ pub use model::{
     Account, Group, InlinePolicy, ManagedPolicy, OrgPolicy, OrgUnit, Organization, Resource, Role,
     Tags, User,
 };
+pub mod resolve;
+pub mod session;
+pub mod sts;
+pub use resolve::{OrgRequest, ResolveError, Resolved, resolve};
+pub use session::{Session, SessionKind};
+pub use sts::{AssumeKind, AssumeRoleError, AssumeRoleInput, assume_role};

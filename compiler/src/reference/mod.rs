@@ -6,10 +6,12 @@
 
 pub mod condition;
 pub mod decide;
+pub mod org;
 pub mod principal_match;
 pub mod wildcard;
 
 pub use decide::{NotPrincipalMode, Options, decide};
+pub use org::decide_org;
 
 use crate::model::Policy;
 
