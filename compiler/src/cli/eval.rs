@@ -13,56 +13,76 @@ use std::process::ExitCode;
 /// Arguments of `gavel eval`.
 #[derive(Args, Debug)]
 pub struct EvalArgs {
+    // Fields are read by `eval_org` too.
     /// Conformance cases (JSON Lines); prints one JSON answer per line.
     #[arg(long, conflicts_with_all = ["principal", "action"])]
-    cases: Option<PathBuf>,
+    pub(super) cases: Option<PathBuf>,
     /// Identity-based policy files of the principal (repeatable).
     #[arg(long = "identity-policy")]
-    identity_policies: Vec<PathBuf>,
+    pub(super) identity_policies: Vec<PathBuf>,
     /// The resource's resource-based policy (the trust policy for role assumption).
     #[arg(long)]
-    resource_policy: Option<PathBuf>,
+    pub(super) resource_policy: Option<PathBuf>,
     /// The permissions boundary.
     #[arg(long)]
-    boundary: Option<PathBuf>,
+    pub(super) boundary: Option<PathBuf>,
     /// Session policy files (repeatable).
     #[arg(long = "session-policy")]
-    session_policies: Vec<PathBuf>,
+    pub(super) session_policies: Vec<PathBuf>,
     /// One SCP level of the principal's account, root first: comma-separated files (repeatable).
     #[arg(long = "scp-level")]
-    scp_levels: Vec<String>,
+    pub(super) scp_levels: Vec<String>,
     /// One RCP level of the resource's account, root first: comma-separated files, `-` for
     /// none besides RCPFullAWSAccess (repeatable).
     #[arg(long = "rcp-level")]
-    rcp_levels: Vec<String>,
+    pub(super) rcp_levels: Vec<String>,
     /// The caller: an ARN, a service principal, or `anonymous`.
     #[arg(long, required_unless_present = "cases")]
-    principal: Option<String>,
+    pub(super) principal: Option<String>,
     /// The action, `service:Action`.
     #[arg(long, required_unless_present = "cases")]
-    action: Option<String>,
+    pub(super) action: Option<String>,
     /// The resource ARN, or `*`.
     #[arg(long, default_value = "*")]
-    resource: String,
+    pub(super) resource: String,
     /// The account that owns the resource (default: the ARN's, else the principal's).
     #[arg(long)]
-    resource_account: Option<String>,
+    pub(super) resource_account: Option<String>,
     /// A context key: `key=value`, or `key=["a","b"]` for a multivalued key (repeatable).
     #[arg(long = "context", value_name = "KEY=VALUE")]
-    context: Vec<String>,
+    pub(super) context: Vec<String>,
     /// The role ARN (with path) of a role-session principal.
     #[arg(long)]
-    role_arn: Option<String>,
+    pub(super) role_arn: Option<String>,
     /// The IAM user that created a federated-user session.
     #[arg(long)]
-    parent_arn: Option<String>,
+    pub(super) parent_arn: Option<String>,
     /// Print the single-request answer as JSON.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
+    /// Decide against an organization (a manifest): the principal's policies, the SCP and RCP
+    /// chains and the resource's policy come from it, and principal keys are derived.
+    #[arg(long)]
+    pub(super) org: Option<PathBuf>,
+    /// With `--org`: the session the principal acts with (JSON from `gavel assume-role`).
+    #[arg(long)]
+    pub(super) session: Option<PathBuf>,
+    /// With `--org`: the request time, epoch seconds or RFC 3339 (default: now).
+    #[arg(long)]
+    pub(super) time: Option<String>,
 }
 
 /// Runs `gavel eval`.
 pub fn run(args: &EvalArgs) -> ExitCode {
+    if let Some(org) = &args.org {
+        return match super::eval_org::run(org, args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match &args.cases {
         Some(path) => run_cases(path),
         None => match run_one(args) {
@@ -72,6 +92,19 @@ pub fn run(args: &EvalArgs) -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// Prints the summary line and returns the exit code for a cases run.
+pub(super) fn finish(total: usize, passed: usize, failed: usize, errors: usize) -> ExitCode {
+    if passed + failed > 0 || errors > 0 {
+        eprintln!("{total} cases: {passed} passed, {failed} failed, {errors} unreadable");
+        eprintln!("{passed} passed, {} failed", failed + errors);
+    }
+    if failed > 0 || errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
@@ -128,15 +161,7 @@ fn run_cases(path: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    if passed + failed > 0 || errors > 0 {
-        eprintln!("{total} cases: {passed} passed, {failed} failed, {errors} unreadable");
-        eprintln!("{passed} passed, {} failed", failed + errors);
-    }
-    if failed > 0 || errors > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    finish(total, passed, failed, errors)
 }
 
 fn load(path: &Path, ty: PolicyType) -> Result<NamedPolicy, String> {

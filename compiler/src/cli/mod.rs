@@ -1,8 +1,11 @@
 //! The `gavel` command line: one file per subcommand.
 
+mod assume_role;
 mod eval;
+mod eval_org;
 mod gen_cases;
 mod lint;
+mod org_args;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +26,8 @@ enum Command {
     Lint(lint::LintArgs),
     /// Print seeded random conformance cases (JSON Lines).
     GenCases(gen_cases::GenArgs),
+    /// Decide an `AssumeRole` call against an organization and print the session as JSON.
+    AssumeRole(Box<assume_role::AssumeRoleArgs>),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -32,6 +37,7 @@ pub fn run() -> ExitCode {
         Command::Eval(a) => eval::run(&a),
         Command::Lint(a) => lint::run(&a),
         Command::GenCases(a) => gen_cases::run(&a),
+        Command::AssumeRole(a) => assume_role::run(&a),
     }
 }
 
