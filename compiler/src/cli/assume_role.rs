@@ -1,7 +1,7 @@
 //! `gavel assume-role`: decide an `AssumeRole` call and print the session as JSON.
 
 use super::org_args::{load_org, load_session, parse_context, parse_tags, parse_time};
-use crate::org::{assume_role, AssumeKind, AssumeRoleError, AssumeRoleInput};
+use crate::org::{AssumeKind, AssumeRoleError, AssumeRoleInput, assume_role};
 use crate::reference::Options;
 use clap::Args;
 use std::path::PathBuf;
@@ -71,7 +71,11 @@ fn build(args: &AssumeRoleArgs) -> Result<AssumeRoleInput, String> {
             AssumeKind::AssumeRole
         },
         caller: args.caller.clone(),
-        caller_session: args.caller_session.as_deref().map(load_session).transpose()?,
+        caller_session: args
+            .caller_session
+            .as_deref()
+            .map(load_session)
+            .transpose()?,
         role_arn: args.role.clone(),
         session_name: args.session_name.clone(),
         duration: args.duration,
@@ -103,10 +107,25 @@ pub fn run(args: &AssumeRoleArgs) -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Ok(Err(AssumeRoleError::Denied { explanation, action, role, .. })) => {
-            eprintln!("denied: {action} on `{role}`: {} ({})", explanation.decision, explanation.basis.describe());
+        Ok(Err(AssumeRoleError::Denied {
+            explanation,
+            action,
+            role,
+            ..
+        })) => {
+            eprintln!(
+                "denied: {action} on `{role}`: {} ({})",
+                explanation.decision,
+                explanation.basis.describe()
+            );
             for s in &explanation.statements {
-                eprintln!("  {} {} policy `{}` statement #{}", s.effect.as_str(), s.kind.label(), s.policy, s.index);
+                eprintln!(
+                    "  {} {} policy `{}` statement #{}",
+                    s.effect.as_str(),
+                    s.kind.label(),
+                    s.policy,
+                    s.index
+                );
             }
             ExitCode::from(1)
         }

@@ -1,10 +1,10 @@
 //! `gavel eval --org`: decide requests against an organization.
 
-use super::eval::{explain, finish, EvalArgs};
+use super::eval::{EvalArgs, explain, finish};
 use super::org_args::{load_org, load_session, parse_context, parse_time};
 use crate::conformance::answer;
-use crate::org::{resolve, OrgRequest, Organization, Session};
-use crate::reference::{decide, decide_org, Options};
+use crate::org::{OrgRequest, Organization, Session, resolve};
+use crate::reference::{Options, decide, decide_org};
 use gavel_runtime::{Context, ContextValue, Decision};
 use serde_json::Value;
 use std::io::{BufRead, Write};
@@ -83,7 +83,9 @@ fn context_of(v: &Value) -> Result<Context, String> {
                     })
                     .collect::<Result<_, _>>()?,
             ),
-            Value::Object(_) => return Err(format!("context key `{k}`: a value is a string or a list")),
+            Value::Object(_) => {
+                return Err(format!("context key `{k}`: a value is a string or a list"));
+            }
         };
         ctx.insert(k, value).map_err(|e| e.to_string())?;
     }
@@ -95,7 +97,9 @@ fn parse_org_case(line: &str) -> Result<OrgCase, (Option<String>, String)> {
     let id = v.get("id").and_then(Value::as_str).map(str::to_string);
     let fail = |m: String| (id.clone(), m);
     let id_s = id.clone().ok_or_else(|| fail("missing `id`".into()))?;
-    let r = v.get("request").ok_or_else(|| fail("missing `request`".into()))?;
+    let r = v
+        .get("request")
+        .ok_or_else(|| fail("missing `request`".into()))?;
     let field = |name: &str| -> Result<String, (Option<String>, String)> {
         r.get(name)
             .and_then(Value::as_str)
@@ -104,14 +108,27 @@ fn parse_org_case(line: &str) -> Result<OrgCase, (Option<String>, String)> {
     };
     if let Some(obj) = r.as_object() {
         for k in obj.keys() {
-            if !["principal", "action", "resource", "resourceAccount", "context", "session", "time"].contains(&k.as_str()) {
+            if ![
+                "principal",
+                "action",
+                "resource",
+                "resourceAccount",
+                "context",
+                "session",
+                "time",
+            ]
+            .contains(&k.as_str())
+            {
                 return Err(fail(format!("unknown request field `{k}`")));
             }
         }
     }
     let session: Option<Session> = match r.get("session") {
         None | Some(Value::Null) => None,
-        Some(s) => Some(serde_json::from_value(s.clone()).map_err(|e| fail(format!("`request.session`: {e}")))?),
+        Some(s) => Some(
+            serde_json::from_value(s.clone())
+                .map_err(|e| fail(format!("`request.session`: {e}")))?,
+        ),
     };
     let time = match r.get("time") {
         None | Some(Value::Null) => None,
@@ -127,7 +144,10 @@ fn parse_org_case(line: &str) -> Result<OrgCase, (Option<String>, String)> {
             .and_then(Value::as_str)
             .unwrap_or("*")
             .to_string(),
-        resource_account: r.get("resourceAccount").and_then(Value::as_str).map(str::to_string),
+        resource_account: r
+            .get("resourceAccount")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         context: match r.get("context") {
             Some(c) => context_of(c).map_err(fail)?,
             None => Context::new(),
@@ -135,14 +155,13 @@ fn parse_org_case(line: &str) -> Result<OrgCase, (Option<String>, String)> {
         session,
         time,
     };
-    let expect = match v.get("expect") {
-        None => None,
-        Some(e) => Some(
-            e.as_str()
-                .and_then(Decision::parse)
-                .ok_or_else(|| fail("`expect` is `Allow`, `ExplicitDeny` or `ImplicitDeny`".into()))?,
-        ),
-    };
+    let expect =
+        match v.get("expect") {
+            None => None,
+            Some(e) => Some(e.as_str().and_then(Decision::parse).ok_or_else(|| {
+                fail("`expect` is `Allow`, `ExplicitDeny` or `ImplicitDeny`".into())
+            })?),
+        };
     Ok(OrgCase {
         id: id_s,
         request,
@@ -152,7 +171,8 @@ fn parse_org_case(line: &str) -> Result<OrgCase, (Option<String>, String)> {
 
 /// Decides every org-level case of a file against `org`.
 pub fn run_cases(org: &Organization, path: &Path) -> Result<ExitCode, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let opts = Options::default();
     let (mut passed, mut failed, mut errors, mut total) = (0, 0, 0, 0);
     let mut out = std::io::stdout().lock();

@@ -33,8 +33,9 @@ pub fn parse_context(items: &[String]) -> Result<Context, String> {
             .split_once('=')
             .ok_or_else(|| format!("--context `{text}`: expected KEY=VALUE"))?;
         let value = if v.starts_with('[') {
-            let list: Vec<serde_json::Value> = serde_json::from_str(v)
-                .map_err(|e| format!("--context `{text}`: a list is a JSON array of strings: {e}"))?;
+            let list: Vec<serde_json::Value> = serde_json::from_str(v).map_err(|e| {
+                format!("--context `{text}`: a list is a JSON array of strings: {e}")
+            })?;
             ContextValue::List(
                 list.into_iter()
                     .map(|x| match x {

@@ -110,6 +110,11 @@ pub fn assume_role(
     if !res.starts_with("role/") {
         return Err(invalid(format!("`{}` is not a role ARN", input.role_arn)));
     }
+    if input.kind == AssumeKind::AssumeRole && input.caller.ends_with(":root") {
+        // STS refuses root-user credentials for AssumeRole (STS-AR: "You cannot use AWS account
+        // root user credentials to call AssumeRole").
+        return Err(invalid("the root user cannot call AssumeRole; use an IAM user or role"));
+    }
     if !valid_session_name(&input.session_name) {
         return Err(invalid(format!(
             "session name `{}` must be 2 to 64 characters of letters, digits and +=,.@-_",
