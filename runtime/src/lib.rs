@@ -3,13 +3,19 @@
 //!
 //! The runtime depends on no compiler code; the compiler depends on it.
 
-#![forbid(unsafe_code)]
+// One `unsafe` block in the whole crate: the `mmap` call in `engine.rs` (see its SAFETY comment
+// and FORMAT.md, "Mapped files"). Everything else is safe Rust.
+#![deny(unsafe_code)]
 
 pub mod decision;
+pub mod engine;
+pub mod format;
 pub mod principal;
 pub mod request;
 pub mod services;
 
 pub use decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
+pub use engine::{Engine, Snapshot, SnapshotGuard};
+pub use format::LoadError;
 pub use principal::{Principal, PrincipalError, PrincipalKind};
 pub use request::{Context, ContextError, ContextValue, Request};

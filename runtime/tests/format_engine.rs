@@ -1,0 +1,238 @@
+//! The `Engine` shell: mapping a file, reloading while readers run, keeping the old snapshot on
+//! a failed reload, and old snapshots outliving the swap.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests report failures by panicking"
+)]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+
+use gavel_runtime::Engine;
+use gavel_runtime::format::{FileBuilder, SectionKind, write_file_atomically};
+
+/// A scratch directory unique to this process and test, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("gavel-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A valid file of generation `n`: `meta` = "gen-n", `strings` = n repeated, so a reader can
+/// check that both sections come from the same file.
+fn generation(n: u64) -> Vec<u8> {
+    FileBuilder::new()
+        .section(SectionKind::Meta, format!("gen-{n}").into_bytes())
+        .section(
+            SectionKind::Strings,
+            n.to_le_bytes().repeat(1 + (n % 7) as usize),
+        )
+        .finish()
+        .unwrap()
+}
+
+/// The generation a snapshot holds, after checking its sections agree.
+fn generation_of(engine: &Engine) -> u64 {
+    let snap = engine.snapshot();
+    let meta = std::str::from_utf8(snap.section(SectionKind::Meta).unwrap()).unwrap();
+    let n: u64 = meta.strip_prefix("gen-").unwrap().parse().unwrap();
+    let strings = snap.section(SectionKind::Strings).unwrap();
+    assert_eq!(
+        strings,
+        n.to_le_bytes().repeat(1 + (n % 7) as usize),
+        "torn snapshot"
+    );
+    n
+}
+
+fn corrupt(mut bytes: Vec<u8>) -> Vec<u8> {
+    let last = bytes.len() - 9;
+    bytes[last] ^= 0x40;
+    bytes
+}
+
+#[test]
+fn open_maps_the_file() {
+    let dir = Scratch::new("open");
+    let path = dir.path("org.gavel");
+    write_file_atomically(&path, &generation(3)).unwrap();
+    let engine = Engine::open(&path).unwrap();
+    let snap = engine.snapshot();
+    assert!(snap.is_mapped());
+    assert_eq!(snap.source(), Some(path.as_path()));
+    assert_eq!(generation_of(&engine), 3);
+    assert_eq!(snap.file().as_bytes(), &generation(3)[..]);
+    // No temporary file is left behind.
+    assert_eq!(std::fs::read_dir(&dir.0).unwrap().count(), 1);
+
+    let read = Engine::read(&path).unwrap();
+    assert!(!read.snapshot().is_mapped());
+    assert_eq!(read.snapshot().checksum(), snap.checksum());
+}
+
+#[test]
+fn open_refuses_bad_files_with_typed_errors() {
+    let dir = Scratch::new("refuse");
+    let path = dir.path("bad.gavel");
+    std::fs::write(&path, b"").unwrap();
+    assert!(Engine::open(&path).unwrap_err().is_too_short());
+    std::fs::write(&path, corrupt(generation(1))).unwrap();
+    let err = Engine::open(&path).unwrap_err();
+    assert!(err.is_checksum_mismatch(), "{err}");
+    assert_eq!(err.section(), Some(SectionKind::Strings));
+    let err = Engine::open(dir.path("missing.gavel")).unwrap_err();
+    assert!(err.is_io());
+    assert!(err.to_string().contains("missing.gavel"), "{err}");
+}
+
+#[test]
+fn failed_reload_keeps_the_old_snapshot() {
+    let dir = Scratch::new("keep");
+    let path = dir.path("org.gavel");
+    write_file_atomically(&path, &generation(1)).unwrap();
+    let engine = Engine::open(&path).unwrap();
+    let before = engine.snapshot_arc();
+
+    write_file_atomically(&path, &corrupt(generation(2))).unwrap();
+    assert!(engine.reload(&path).unwrap_err().is_checksum_mismatch());
+    assert!(Arc::ptr_eq(&before, &engine.snapshot_arc()));
+    assert!(
+        engine
+            .reload(dir.path("missing.gavel"))
+            .unwrap_err()
+            .is_io()
+    );
+    assert!(engine.reload_bytes(vec![0; 10]).unwrap_err().is_too_short());
+    assert!(Arc::ptr_eq(&before, &engine.snapshot_arc()));
+    assert_eq!(generation_of(&engine), 1);
+
+    write_file_atomically(&path, &generation(2)).unwrap();
+    engine.reload(&path).unwrap();
+    assert_eq!(generation_of(&engine), 2);
+}
+
+#[test]
+fn old_snapshots_live_until_their_last_reader_drops_them() {
+    let dir = Scratch::new("outlive");
+    let path = dir.path("org.gavel");
+    write_file_atomically(&path, &generation(10)).unwrap();
+    let engine = Engine::open(&path).unwrap();
+    let held = engine.snapshot().into_arc();
+    let guard = engine.snapshot();
+
+    // Replace the file on disk (rename over it) and reload: the held snapshots still read the
+    // old mapping, unchanged.
+    write_file_atomically(&path, &generation(11)).unwrap();
+    engine.reload(&path).unwrap();
+    assert_eq!(generation_of(&engine), 11);
+    assert_eq!(held.section(SectionKind::Meta), Some(&b"gen-10"[..]));
+    assert_eq!(guard.section(SectionKind::Meta), Some(&b"gen-10"[..]));
+
+    // `install` hands back the replaced snapshot.
+    let snap = gavel_runtime::Snapshot::from_bytes(generation(12)).unwrap();
+    let previous = engine.install(snap);
+    assert_eq!(previous.section(SectionKind::Meta), Some(&b"gen-11"[..]));
+    drop(guard);
+    assert_eq!(
+        Arc::strong_count(&held),
+        1,
+        "only this test holds generation 10 now"
+    );
+}
+
+#[test]
+fn reload_from_another_thread_while_readers_query() {
+    const READERS: usize = 4;
+    const RELOADS: u64 = 60;
+    let dir = Scratch::new("swap");
+    let path = dir.path("org.gavel");
+    write_file_atomically(&path, &generation(0)).unwrap();
+    let engine = Arc::new(Engine::open(&path).unwrap());
+    let writer_done = Arc::new(AtomicBool::new(false));
+    let final_gen = Arc::new(AtomicU64::new(u64::MAX));
+
+    let readers: Vec<_> = (0..READERS)
+        .map(|_| {
+            let engine = Arc::clone(&engine);
+            let writer_done = Arc::clone(&writer_done);
+            let final_gen = Arc::clone(&final_gen);
+            thread::spawn(move || {
+                let mut seen = BTreeSet::new();
+                let mut queries = 0u64;
+                let mut last = 0;
+                loop {
+                    let n = generation_of(&engine);
+                    // Generations only move forward: a failed reload never brings an old
+                    // or a broken file back.
+                    assert!(n >= last, "went back from {last} to {n}");
+                    last = n;
+                    seen.insert(n);
+                    queries += 1;
+                    if writer_done.load(Ordering::Acquire) && n == final_gen.load(Ordering::Acquire)
+                    {
+                        return (queries, seen);
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let writer = {
+        let engine = Arc::clone(&engine);
+        let path = path.clone();
+        thread::spawn(move || {
+            for n in 1..=RELOADS {
+                if n % 3 == 0 {
+                    // A broken file: refused, the current snapshot stays.
+                    let before = engine.snapshot_arc();
+                    write_file_atomically(&path, &corrupt(generation(n))).unwrap();
+                    assert!(engine.reload(&path).is_err());
+                    assert!(Arc::ptr_eq(&before, &engine.snapshot_arc()));
+                } else {
+                    write_file_atomically(&path, &generation(n)).unwrap();
+                    engine.reload(&path).unwrap();
+                }
+                thread::yield_now();
+            }
+            // The last good generation.
+            let last = (1..=RELOADS).rev().find(|n| n % 3 != 0).unwrap();
+            final_gen.store(last, Ordering::Release);
+            writer_done.store(true, Ordering::Release);
+            last
+        })
+    };
+
+    let last = writer.join().unwrap();
+    assert_eq!(generation_of(&engine), last);
+    for r in readers {
+        let (queries, seen) = r.join().unwrap();
+        assert!(queries > 0);
+        assert!(seen.contains(&last));
+        assert!(
+            seen.iter().all(|&n| n == 0 || n % 3 != 0),
+            "a refused generation was served: {seen:?}"
+        );
+    }
+}
