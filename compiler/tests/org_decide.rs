@@ -547,7 +547,10 @@ fn invalid_parameters_are_refused() {
         Err(AssumeRoleError::Invalid(_))
     ));
     let i = input("arn:aws:iam::111122223333:root");
-    assert!(matches!(assume_role(&o, &i, &Options::default()), Err(AssumeRoleError::Invalid(_))));
+    assert!(matches!(
+        assume_role(&o, &i, &Options::default()),
+        Err(AssumeRoleError::Invalid(_))
+    ));
     let mut i = input("arn:aws:iam::111122223333:user/bob");
     i.role_arn = "arn:aws:iam::111122223333:role/Nope".into();
     assert!(matches!(

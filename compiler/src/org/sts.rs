@@ -113,7 +113,9 @@ pub fn assume_role(
     if input.kind == AssumeKind::AssumeRole && input.caller.ends_with(":root") {
         // STS refuses root-user credentials for AssumeRole (STS-AR: "You cannot use AWS account
         // root user credentials to call AssumeRole").
-        return Err(invalid("the root user cannot call AssumeRole; use an IAM user or role"));
+        return Err(invalid(
+            "the root user cannot call AssumeRole; use an IAM user or role",
+        ));
     }
     if !valid_session_name(&input.session_name) {
         return Err(invalid(format!(
