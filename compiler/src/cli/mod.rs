@@ -6,6 +6,7 @@ mod eval_org;
 mod gen_cases;
 mod lint;
 mod org_args;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     GenCases(gen_cases::GenArgs),
     /// Decide an `AssumeRole` call against an organization and print the session as JSON.
     AssumeRole(Box<assume_role::AssumeRoleArgs>),
+    /// Check a compiled decision file: header, section table, every checksum.
+    Verify(verify::VerifyArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -38,6 +41,7 @@ pub fn run() -> ExitCode {
         Command::Lint(a) => lint::run(&a),
         Command::GenCases(a) => gen_cases::run(&a),
         Command::AssumeRole(a) => assume_role::run(&a),
+        Command::Verify(a) => verify::run(&a),
     }
 }
 
