@@ -1,1 +1,76 @@
-//! Loaders: account authorization dumps, the organization manifest, IAMSpy fixtures.
+//! Loaders: account authorization dumps, managed-policy files, the organization manifest,
+//! IAMSpy fixtures.
+//!
+//! | input | function | result |
+//! | --- | --- | --- |
+//! | `aws iam get-account-authorization-details` output | [`load_authorization_details`] | [`AccountDump`] (attachments not yet resolved) |
+//! | managed policies, JSON Lines or a JSON array of `{"name","arn","path","version","document"}` | [`PolicyCatalog::parse`], [`PolicyCatalog::read`] | [`PolicyCatalog`] |
+//! | several dumps + a catalog | [`organization_from_dumps`] | [`Organization`] of standalone accounts |
+//! | the organization manifest (`docs/org-manifest.md`) | [`load_manifest`] | [`Organization`] |
+//! | IAMSpy test fixtures | [`load_iamspy`], [`load_resource_list`], [`load_org_tree`] | [`Organization`] |
+//!
+//! Every loader reports *all* the problems it finds, each with the file, the JSON path inside
+//! it and the line and column ([`LoadError`], [`Problem`]), and never panics. Warnings (lenient
+//! policy lints, ignored fields, quirks read anyway, dropped attachments) come back beside the
+//! value ([`Loaded`]).
+//!
+//! [`Organization`]: crate::org::Organization
+
+mod authz;
+mod catalog;
+mod error;
+mod iamspy;
+mod manifest;
+mod reader;
+mod resolve;
+
+pub use authz::{
+    AccountDump, Attachment, DEFAULT_MAX_SESSION_DURATION, Holder, load_authorization_details,
+};
+pub use catalog::PolicyCatalog;
+pub use error::{LoadError, Loaded, Problem, ProblemKind};
+pub use iamspy::{IamspyFiles, OrgTree, load_iamspy, load_org_tree, load_resource_list};
+pub use manifest::{
+    FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS, load_manifest, load_manifest_with_warnings,
+};
+pub use resolve::organization_from_dumps;
+
+use crate::json::ParseMode;
+
+/// What to do with a managed-policy attachment whose policy is defined nowhere (neither in
+/// the account's own policies nor in any managed-policy file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MissingPolicy {
+    /// Report an error naming the policy ARN and who attaches it (the default).
+    #[default]
+    Error,
+    /// Drop the attachment and warn. The principal then loses what the policy allowed **and
+    /// what it denied**: when the missing policy has `Deny` statements the loaded account is
+    /// more permissive than the real one. Use it only for policies known to hold allows only
+    /// (typically deprecated AWS managed policies a dump still names). A missing permissions
+    /// boundary is an error whatever this says, since dropping a boundary always widens
+    /// permissions.
+    Drop,
+}
+
+/// Options of the loaders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Attachments that resolve nowhere.
+    pub missing_policy: MissingPolicy,
+    /// How policy documents written in (or next to) a manifest are read: SCPs, RCPs, resource
+    /// policies, inline accounts. Dumps, managed-policy files and IAMSpy fixtures are AWS
+    /// output (AWS accepted them already) and are always read in [`ParseMode::Lenient`].
+    pub mode: ParseMode,
+}
+
+impl Default for LoadOptions {
+    /// Unknown attachments are errors; documents are read leniently (spec §2.5: every lenient
+    /// meaning is fail-closed), with the lints kept as warnings.
+    fn default() -> LoadOptions {
+        LoadOptions {
+            missing_policy: MissingPolicy::Error,
+            mode: ParseMode::Lenient,
+        }
+    }
+}
