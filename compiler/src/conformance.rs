@@ -494,3 +494,132 @@ pub fn answer(id: &str, e: &Explanation, expect: Option<Decision>) -> serde_json
     }
     v
 }
+
+// ----- org-level cases -----
+
+use crate::org::{OrgRequest, Session};
+use serde_json::Value as JsonValue;
+
+/// One org-level case: `{"id", "request": {...}, "expect"}`.
+pub struct OrgCase {
+    /// The case's id.
+    pub id: String,
+    /// The request.
+    pub request: OrgRequest,
+    /// The expected decision.
+    pub expect: Option<Decision>,
+}
+
+fn context_of(v: &JsonValue) -> Result<Context, String> {
+    let mut ctx = Context::new();
+    let Some(obj) = v.as_object() else {
+        return Err("`request.context` must be an object".into());
+    };
+    for (k, v) in obj {
+        let value = match v {
+            JsonValue::Null => continue,
+            JsonValue::String(s) => ContextValue::Single(s.clone()),
+            JsonValue::Number(n) => ContextValue::Single(n.to_string()),
+            JsonValue::Bool(b) => ContextValue::Single(b.to_string()),
+            JsonValue::Array(items) => ContextValue::List(
+                items
+                    .iter()
+                    .map(|x| match x {
+                        JsonValue::String(s) => Ok(s.clone()),
+                        JsonValue::Number(n) => Ok(n.to_string()),
+                        JsonValue::Bool(b) => Ok(b.to_string()),
+                        _ => Err(format!("context key `{k}`: list elements must be strings")),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            JsonValue::Object(_) => {
+                return Err(format!("context key `{k}`: a value is a string or a list"));
+            }
+        };
+        ctx.insert(k, value).map_err(|e| e.to_string())?;
+    }
+    Ok(ctx)
+}
+
+/// Reads one org-level case line: `{"id", "request": {principal, action, resource,
+/// resourceAccount, context, session, time}, "expect"}` plus annotations.
+pub fn parse_org_case(line: &str) -> Result<OrgCase, CaseError> {
+    parse_org_case_inner(line).map_err(|(id, message)| CaseError { id, message })
+}
+
+fn parse_org_case_inner(line: &str) -> Result<OrgCase, (Option<String>, String)> {
+    let v: JsonValue = serde_json::from_str(line).map_err(|e| (None, format!("not JSON: {e}")))?;
+    let id = v.get("id").and_then(JsonValue::as_str).map(str::to_string);
+    let fail = |m: String| (id.clone(), m);
+    let id_s = id.clone().ok_or_else(|| fail("missing `id`".into()))?;
+    let r = v
+        .get("request")
+        .ok_or_else(|| fail("missing `request`".into()))?;
+    let field = |name: &str| -> Result<String, (Option<String>, String)> {
+        r.get(name)
+            .and_then(JsonValue::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| fail(format!("`request.{name}` must be a string")))
+    };
+    if let Some(obj) = r.as_object() {
+        for k in obj.keys() {
+            if ![
+                "principal",
+                "action",
+                "resource",
+                "resourceAccount",
+                "context",
+                "session",
+                "time",
+            ]
+            .contains(&k.as_str())
+            {
+                return Err(fail(format!("unknown request field `{k}`")));
+            }
+        }
+    }
+    let session: Option<Session> = match r.get("session") {
+        None | Some(JsonValue::Null) => None,
+        Some(s) => Some(
+            serde_json::from_value(s.clone())
+                .map_err(|e| fail(format!("`request.session`: {e}")))?,
+        ),
+    };
+    let time = match r.get("time") {
+        None | Some(JsonValue::Null) => None,
+        Some(JsonValue::Number(n)) => n.as_i64(),
+        Some(JsonValue::String(s)) => Some(crate::org::resolve::parse_time(s).map_err(fail)?),
+        Some(_) => return Err(fail("`request.time` is epoch seconds or RFC 3339".into())),
+    };
+    let request = OrgRequest {
+        principal: field("principal")?,
+        action: field("action")?,
+        resource: r
+            .get("resource")
+            .and_then(JsonValue::as_str)
+            .unwrap_or("*")
+            .to_string(),
+        resource_account: r
+            .get("resourceAccount")
+            .and_then(JsonValue::as_str)
+            .map(str::to_string),
+        context: match r.get("context") {
+            Some(c) => context_of(c).map_err(fail)?,
+            None => Context::new(),
+        },
+        session,
+        time,
+    };
+    let expect =
+        match v.get("expect") {
+            None => None,
+            Some(e) => Some(e.as_str().and_then(Decision::parse).ok_or_else(|| {
+                fail("`expect` is `Allow`, `ExplicitDeny` or `ImplicitDeny`".into())
+            })?),
+        };
+    Ok(OrgCase {
+        id: id_s,
+        request,
+        expect,
+    })
+}

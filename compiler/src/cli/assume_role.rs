@@ -13,6 +13,9 @@ pub struct AssumeRoleArgs {
     /// The organization manifest.
     #[arg(long)]
     org: PathBuf,
+    /// Managed-policy files (JSON Lines) for attachments the organization's dumps lack.
+    #[arg(long = "managed-policies")]
+    managed_policies: Vec<PathBuf>,
     /// The caller: an IAM user or root ARN, a role session ARN (with `--caller-session`), or
     /// the identity provider for `--web-identity` / `--saml`.
     #[arg(long)]
@@ -92,7 +95,7 @@ fn build(args: &AssumeRoleArgs) -> Result<AssumeRoleInput, String> {
 
 /// Runs `gavel assume-role`.
 pub fn run(args: &AssumeRoleArgs) -> ExitCode {
-    let result = load_org(&args.org).and_then(|org| {
+    let result = load_org(&args.org, &args.managed_policies).and_then(|org| {
         let input = build(args)?;
         Ok(assume_role(&org, &input, &Options::default()))
     });

@@ -64,6 +64,10 @@ pub struct EvalArgs {
     /// chains and the resource's policy come from it, and principal keys are derived.
     #[arg(long)]
     pub(super) org: Option<PathBuf>,
+    /// With `--org`: managed-policy files (JSON Lines, like the AWS managed policy corpus) that
+    /// resolve attachments a dump does not contain (repeatable).
+    #[arg(long = "managed-policies")]
+    pub(super) managed_policies: Vec<PathBuf>,
     /// With `--org`: the session the principal acts with (JSON from `gavel assume-role`).
     #[arg(long)]
     pub(super) session: Option<PathBuf>,

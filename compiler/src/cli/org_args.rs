@@ -4,9 +4,10 @@ use crate::org::{Organization, Session};
 use gavel_runtime::{Context, ContextValue};
 use std::path::Path;
 
-/// Loads an organization manifest (or anything the loaders accept) for the CLI.
-pub fn load_org(path: &Path) -> Result<Organization, String> {
-    crate::org::load::load_for_cli(path)
+/// Loads an organization manifest, or one account's authorization dump, for the CLI;
+/// `catalogs` are extra managed-policy files (JSON Lines).
+pub fn load_org(path: &Path, catalogs: &[std::path::PathBuf]) -> Result<Organization, String> {
+    crate::org::load::load_for_cli_with(path, catalogs)
 }
 
 /// Reads a session written by `gavel assume-role`.
@@ -15,15 +16,7 @@ pub fn load_session(path: &Path) -> Result<Session, String> {
     serde_json::from_str(&text).map_err(|e| format!("`{}` is not a session: {e}", path.display()))
 }
 
-/// Parses a time given as epoch seconds or RFC 3339 (`2026-11-23T10:00:00Z`).
-pub fn parse_time(text: &str) -> Result<i64, String> {
-    if let Ok(n) = text.parse::<i64>() {
-        return Ok(n);
-    }
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map(|t| t.unix_timestamp())
-        .map_err(|e| format!("`{text}` is neither epoch seconds nor an RFC 3339 time: {e}"))
-}
+pub use crate::org::resolve::parse_time;
 
 /// Parses `key=value` / `key=["a","b"]` context arguments into a context.
 pub fn parse_context(items: &[String]) -> Result<Context, String> {

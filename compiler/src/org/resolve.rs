@@ -132,6 +132,16 @@ pub fn format_time(epoch: i64) -> String {
         .unwrap_or_else(|| epoch.to_string())
 }
 
+/// Parses a time given as epoch seconds or RFC 3339 (`2026-11-23T10:00:00Z`).
+pub fn parse_time(text: &str) -> Result<i64, String> {
+    if let Ok(n) = text.parse::<i64>() {
+        return Ok(n);
+    }
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|e| format!("`{text}` is neither epoch seconds nor an RFC 3339 time: {e}"))
+}
+
 /// The current time in epoch seconds.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -248,7 +258,14 @@ impl Organization {
     fn find(&self, p: &Principal) -> Found<'_> {
         let account = p.account.as_deref().and_then(|a| self.accounts.get(a));
         let user = match (account, p.kind) {
-            (Some(a), PrincipalKind::IamUser) => a.users.values().find(|u| u.arn == p.arn),
+            // User names are unique in an account, so an ARN written without the user's path
+            // still names exactly one user; it is canonicalized below.
+            (Some(a), PrincipalKind::IamUser) => {
+                a.users.values().find(|u| u.arn == p.arn).or_else(|| {
+                    p.user_name()
+                        .and_then(|n| a.users.values().find(|u| u.name == n))
+                })
+            }
             _ => None,
         };
         let role = match (account, p.kind, &p.role_arn, &p.role_name) {
@@ -352,6 +369,7 @@ pub fn resolve(org: &Organization, req: &OrgRequest) -> Result<Resolved, Resolve
                 .account
                 .ok_or_else(|| ResolveError::UnknownPrincipal(principal.arn.clone()))?;
             principal.unique_id = Some(user.unique_id.clone());
+            principal.arn.clone_from(&user.arn);
             tags.clone_from(&user.tags);
             gather_user(org, account, user, &mut set)?;
         }
