@@ -162,3 +162,23 @@ fn spec_cases_pass_through_the_binary() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_readme_main_command_answers_every_example_question() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/example-org");
+    let out = gavel(&["demo", dir, "--quiet"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("as documented, 0 not"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "session arn:aws:sts::222222222222:assumed-role/github-actions-deploy/GitHubActions"
+        ),
+        "{stdout}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The `gavel` command line: one file per subcommand.
 
 mod assume_role;
+mod demo;
 mod eval;
 mod eval_org;
 mod gen_cases;
@@ -21,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The main job on the bundled example organization: answer and explain its questions.
+    Demo(demo::DemoArgs),
     /// Decide requests: conformance cases from a file, or one request explained.
     Eval(Box<eval::EvalArgs>),
     /// Check policy documents and report every error and warning.
@@ -37,6 +40,7 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Demo(a) => demo::run(&a),
         Command::Eval(a) => eval::run(&a),
         Command::Lint(a) => lint::run(&a),
         Command::GenCases(a) => gen_cases::run(&a),
