@@ -10,9 +10,11 @@
 pub mod decision;
 pub mod engine;
 pub mod format;
+pub mod glob;
 pub mod principal;
 pub mod request;
 pub mod services;
+pub mod value;
 
 pub use decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
 pub use engine::{Engine, Snapshot, SnapshotGuard};

@@ -26,16 +26,7 @@ pub struct Template {
     pub parts: Vec<Part>,
 }
 
-/// A string after variable resolution, ready for glob matching.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Tok {
-    /// A character that matches only itself.
-    Char(char),
-    /// `*`: any run of characters.
-    Star,
-    /// `?`: any one character.
-    Quest,
-}
+pub use gavel_runtime::glob::Tok;
 
 impl Template {
     /// A template that is all literal text.
