@@ -29,6 +29,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod agreement;
 pub mod casegen;
 pub mod cli;
 pub mod conformance;
