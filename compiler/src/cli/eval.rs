@@ -5,7 +5,7 @@ use crate::json;
 use crate::model::PolicyType;
 use crate::reference::{NamedPolicy, Options, PolicySet, decide, rcp_full_aws_access};
 use clap::Args;
-use gavel_runtime::{Context, ContextValue, Decision, Explanation, Principal, Request, services};
+use gavel_runtime::{Decision, Explanation, Principal, Request, services};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -192,26 +192,6 @@ fn load_level(spec: &str, ty: PolicyType) -> Result<Vec<NamedPolicy>, String> {
         .collect()
 }
 
-/// Parses `key=value` / `key=["a","b"]`.
-fn context_entry(text: &str) -> Result<(String, ContextValue), String> {
-    let (k, v) = text
-        .split_once('=')
-        .ok_or_else(|| format!("--context `{text}`: expected KEY=VALUE"))?;
-    if v.starts_with('[') {
-        let list: Vec<serde_json::Value> = serde_json::from_str(v)
-            .map_err(|e| format!("--context `{text}`: a list is a JSON array of strings: {e}"))?;
-        let items = list
-            .into_iter()
-            .map(|x| match x {
-                serde_json::Value::String(s) => Ok(s),
-                other => Ok(other.to_string()),
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        return Ok((k.to_string(), ContextValue::List(items)));
-    }
-    Ok((k.to_string(), ContextValue::Single(v.to_string())))
-}
-
 fn run_one(args: &EvalArgs) -> Result<ExitCode, String> {
     let principal_text = args.principal.clone().unwrap_or_default();
     let action = args.action.clone().unwrap_or_default();
@@ -220,11 +200,8 @@ fn run_one(args: &EvalArgs) -> Result<ExitCode, String> {
         principal.set_role_arn(r);
     }
     principal.parent_arn.clone_from(&args.parent_arn);
-    let mut context = Context::new();
-    for c in &args.context {
-        let (k, v) = context_entry(c).map_err(|e| format!("error: {e}"))?;
-        context.insert(&k, v).map_err(|e| format!("error: {e}"))?;
-    }
+    let context =
+        super::org_args::parse_context(&args.context).map_err(|e| format!("error: {e}"))?;
     let mut set = PolicySet::default();
     for p in &args.identity_policies {
         set.identity.push(load(p, PolicyType::Identity)?);

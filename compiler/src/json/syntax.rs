@@ -13,54 +13,7 @@ use jsonc_parser::errors::{ParseError, ParseErrorKind};
 use jsonc_parser::{CollectOptions, ParseOptions, ParseStringErrorKind};
 use std::collections::HashMap;
 
-/// Byte offsets to line/column, computed once per text (`Loc::at` rescans from the start).
-pub(crate) struct LineIndex<'t> {
-    text: &'t str,
-    starts: Vec<usize>,
-}
-
-impl<'t> LineIndex<'t> {
-    /// Indexes the line starts of `text`.
-    pub(crate) fn new(text: &'t str) -> LineIndex<'t> {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { text, starts }
-    }
-
-    /// The location of a byte offset; agrees with [`Loc::at`].
-    pub(crate) fn loc(&self, offset: usize) -> Loc {
-        let mut offset = offset.min(self.text.len());
-        while offset > 0 && !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.starts.partition_point(|s| *s <= offset);
-        let start = line
-            .checked_sub(1)
-            .and_then(|i| self.starts.get(i))
-            .copied()
-            .unwrap_or(0);
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        Loc {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            col: u32::try_from(col).unwrap_or(u32::MAX),
-            offset: u32::try_from(offset).unwrap_or(u32::MAX),
-        }
-    }
-
-    /// The text this index was built for.
-    pub(crate) fn text(&self) -> &'t str {
-        self.text
-    }
-}
+pub(crate) use crate::model::loc::LineIndex;
 
 /// A lexical problem `jsonc-parser` lets through.
 #[derive(Debug)]

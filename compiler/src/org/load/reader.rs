@@ -58,47 +58,8 @@ impl std::fmt::Display for JsonPath {
     }
 }
 
-/// Line starts of a text, for offset -> line:column (the JSON front end's index is private).
-pub(crate) struct Lines<'t> {
-    text: &'t str,
-    starts: Vec<usize>,
-}
-
-impl<'t> Lines<'t> {
-    pub(crate) fn new(text: &'t str) -> Lines<'t> {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        Lines { text, starts }
-    }
-
-    pub(crate) fn loc(&self, offset: usize) -> Loc {
-        let mut offset = offset.min(self.text.len());
-        while offset > 0 && !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.starts.partition_point(|s| *s <= offset);
-        let start = line
-            .checked_sub(1)
-            .and_then(|i| self.starts.get(i))
-            .copied()
-            .unwrap_or(0);
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        Loc {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            col: u32::try_from(col).unwrap_or(u32::MAX),
-            offset: u32::try_from(offset).unwrap_or(u32::MAX),
-        }
-    }
-}
+/// Line starts of a text, for offset -> line:column.
+pub(crate) type Lines<'t> = crate::model::loc::LineIndex<'t>;
 
 /// A JSON value's kind, for "found …" in messages.
 pub(crate) fn kind(v: &Value<'_>) -> &'static str {
