@@ -1986,7 +1986,12 @@ impl Gen<'_> {
         let mut vals = Vec::new();
         for _ in 0..n {
             let v = match s.ctx_str("aws:SourceIp") {
-                Some(ip) if self.p(0.3) && !ip.contains(['/', 'n']) => {
+                // Only a request value that is a valid literal may be copied into the policy.
+                Some(ip)
+                    if self.p(0.3)
+                        && !ip.contains(['/', 'n'])
+                        && crate::model::value::parse_cidr(&ip).is_some() =>
+                {
                     if ip.contains(':') {
                         format!("{ip}/128")
                     } else {
@@ -2068,7 +2073,7 @@ impl Gen<'_> {
             self.pick(EPOCH_LITERALS).to_string()
         } else if key != "aws:EpochTime" && self.p(0.3) {
             s.ctx_str(key)
-                .filter(|v| v.starts_with('2'))
+                .filter(|v| v.starts_with('2') && crate::model::value::Instant::parse(v).is_some())
                 .unwrap_or_else(|| "2025-01-01T00:00:00Z".into())
         } else {
             self.pick(DATE_LITERALS).to_string()
