@@ -49,8 +49,8 @@ use crate::diagnostics::Diagnostics;
 use crate::json::{ParseMode, Parsed, parse_policy_with};
 use crate::model::{Loc, Policy, PolicyType};
 
-pub use org::{load_org_file, parse_org_text};
-pub use printer::{org_to_text, policy_to_text};
+pub use org::{OrgTextError, load_org_file, parse_org_text};
+pub use printer::policy_to_text;
 
 /// Reads a policy written in the text language as a policy of type `ty`, strictly
 /// ([`ParseMode::Strict`]). Every lexical, syntax and policy error is reported, with

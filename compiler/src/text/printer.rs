@@ -5,7 +5,7 @@ use crate::model::{
     BaseOp, CondValue, ConditionClause, Family, Policy, PrincipalType, Principals, SetOp,
     Statement, Version,
 };
-use crate::text::lexer::{Lexer, Token, is_keyword};
+use crate::text::lexer::{Lexer, Token};
 use crate::text::ops;
 
 /// Lines longer than this break their lists one item per line.
@@ -58,19 +58,6 @@ fn bare_key(s: &str) -> bool {
     lexes_as(s, |t| matches!(t, Token::Name(_)))
 }
 
-/// A name (user, group, policy, OU, …): bare when it is a plain word, quoted otherwise.
-pub(crate) fn word(s: &str) -> String {
-    if !is_keyword(s)
-        && lexes_as(s, |t| {
-            matches!(t, Token::Ident(_) | Token::Number(_) | Token::Name(_))
-        })
-    {
-        s.to_string()
-    } else {
-        quote(s)
-    }
-}
-
 /// Prints `items` after `head` on one line when it fits, else one per line.
 fn list(head: &str, items: &[String], indent: usize) -> String {
     let one = items.join(", ");
@@ -112,13 +99,10 @@ pub(crate) fn write_policy(policy: &Policy, indent: usize, out: &mut String) {
         out.push_str(&format!("{pad}id {}\n", quote(&id.node)));
     }
     for (i, s) in policy.statements.iter().enumerate() {
-        if i > 0
-            || policy.version.as_ref().map(|v| v.node) != Some(Version::V2012_10_17)
-            || policy.id.is_some()
-        {
-            if !(i == 0 && out.is_empty()) {
-                out.push('\n');
-            }
+        let header = policy.version.as_ref().map(|v| v.node) != Some(Version::V2012_10_17)
+            || policy.id.is_some();
+        if (i > 0 || header) && !(i == 0 && out.is_empty()) {
+            out.push('\n');
         }
         write_statement(&s.node, indent, out);
     }
@@ -267,9 +251,4 @@ fn condition_text(c: &ConditionClause, indent: usize) -> String {
         c.key.node,
         ops::alias(op.base)
     )
-}
-
-/// Writes an organization in the text language. See [`crate::text::org`].
-pub fn org_to_text(org: &crate::org::Organization) -> String {
-    crate::text::org::print_org(org)
 }
