@@ -273,16 +273,19 @@ fn statement_json(text: &str, s: &Statement, out: &mut Out, diags: &mut Vec<Diag
         && let Clause::For { not, star, entries } = &c.v
     {
         out.raw(",");
+        out.mark(c.lo, c.lo + 3);
         out.key(if *not { "NotPrincipal" } else { "Principal" });
         principal_json(text, c, *star, entries, out, diags);
     }
     out.raw(",");
+    out.mark(s.effect.lo, s.effect.hi);
     out.key(if s.not_actions { "NotAction" } else { "Action" });
     list_json(&s.actions, out);
     if let Some(c) = first_of(0)
         && let Clause::On { not, items } = &c.v
     {
         out.raw(",");
+        out.mark(c.lo, c.lo + 2);
         out.key(if *not { "NotResource" } else { "Resource" });
         list_json(items, out);
     }
@@ -290,6 +293,7 @@ fn statement_json(text: &str, s: &Statement, out: &mut Out, diags: &mut Vec<Diag
         && let Clause::When(conds) = &c.v
     {
         out.raw(",");
+        out.mark(c.lo, c.lo + 4);
         out.key("Condition");
         out.mark(c.lo, c.lo + 4);
         condition_json(text, conds, out, diags);
