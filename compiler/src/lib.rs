@@ -38,3 +38,4 @@ pub mod json;
 pub mod model;
 pub mod org;
 pub mod reference;
+pub mod text;

@@ -4,6 +4,7 @@ mod assume_role;
 mod demo;
 mod eval;
 mod eval_org;
+mod fmt;
 mod gen_cases;
 mod lint;
 mod org_args;
@@ -32,6 +33,8 @@ enum Command {
     GenCases(gen_cases::GenArgs),
     /// Decide an `AssumeRole` call against an organization and print the session as JSON.
     AssumeRole(Box<assume_role::AssumeRoleArgs>),
+    /// Format the text language canonically, or convert a policy between text and JSON.
+    Fmt(fmt::FmtArgs),
     /// Check a compiled decision file: header, section table, every checksum.
     Verify(verify::VerifyArgs),
 }
@@ -46,6 +49,7 @@ pub fn run() -> ExitCode {
         Command::GenCases(a) => gen_cases::run(&a),
         Command::AssumeRole(a) => assume_role::run(&a),
         Command::Verify(a) => verify::run(&a),
+        Command::Fmt(a) => fmt::run(&a),
     }
 }
 

@@ -30,6 +30,7 @@
 
 mod lower;
 mod serialize;
+pub(crate) use serialize::case_variant;
 mod syntax;
 
 #[cfg(test)]

@@ -139,7 +139,7 @@ fn condition(clauses: &[Node<ConditionClause>]) -> Value {
 }
 
 /// The `n`-th spelling of an operator name: the case of the first `n` letters flipped.
-fn case_variant(name: &str, n: usize) -> String {
+pub(crate) fn case_variant(name: &str, n: usize) -> String {
     let mut flipped = 0;
     name.chars()
         .map(|c| {

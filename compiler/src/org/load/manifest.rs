@@ -67,8 +67,21 @@ pub fn load_manifest_with_warnings(
         ))
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_manifest_text(&text, &file, &base, options)
+}
+
+/// [`load_manifest_with_warnings`] for a manifest already in memory: `file` names it in
+/// problems, and relative paths are resolved against `base`.
+pub fn load_manifest_text(
+    text: &str,
+    file: &str,
+    base: &Path,
+    options: &LoadOptions,
+) -> Result<Loaded<Organization>, LoadError> {
+    let base = base.to_path_buf();
+    let file = file.to_string();
     let mut sink = Sink::default();
-    let r = Reader::new(file, &text, options.mode);
+    let r = Reader::new(file, text, options.mode);
     let Some(root) = r.parse(&mut sink, "the manifest") else {
         return Err(LoadError::new(sink.problems));
     };

@@ -31,7 +31,8 @@ pub use catalog::PolicyCatalog;
 pub use error::{LoadError, Loaded, Problem, ProblemKind};
 pub use iamspy::{IamspyFiles, OrgTree, load_iamspy, load_org_tree, load_resource_list};
 pub use manifest::{
-    FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS, load_manifest, load_manifest_with_warnings,
+    FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS, load_manifest, load_manifest_text,
+    load_manifest_with_warnings,
 };
 pub use resolve::organization_from_dumps;
 
@@ -143,6 +144,8 @@ pub fn load_for_cli_with(
             }
             m
         })?
+    } else if path.extension().is_some_and(|e| e == "gavel") {
+        crate::text::load_org_file(path, &options)?
     } else {
         load_manifest_with_warnings(path, &options).map_err(|e| e.to_string())?
     };
