@@ -35,6 +35,7 @@ pub mod cli;
 pub mod conformance;
 pub mod diagnostics;
 pub mod json;
+pub mod lower;
 pub mod model;
 pub mod org;
 pub mod reference;

@@ -16,6 +16,9 @@ pub enum Part {
     },
     /// `${*}`, `${?}` or `${$}`: a literal character that is never a wildcard.
     Escaped(char),
+    /// Literal text that is never a wildcard: a variable's value folded in at compile time
+    /// (`lower::fold`). Never produced by a front end.
+    Text(String),
 }
 
 /// A policy string split into literal text and variables. In `2008-10-17` policies (and
@@ -112,6 +115,19 @@ impl Template {
                     s.push(*c);
                     s.push('}');
                 }
+                Part::Text(t) => {
+                    // Written so that it reads back as the same literal characters.
+                    for c in t.chars() {
+                        match c {
+                            '*' | '?' | '$' => {
+                                s.push_str("${");
+                                s.push(c);
+                                s.push('}');
+                            }
+                            c => s.push(c),
+                        }
+                    }
+                }
                 Part::Var { key, default } => {
                     s.push_str("${");
                     s.push_str(key);
@@ -145,6 +161,7 @@ impl Template {
                     }
                 }
                 Part::Escaped(c) => out.push(Tok::Char(*c)),
+                Part::Text(t) => out.extend(t.chars().map(Tok::Char)),
                 Part::Var { key, default } => {
                     let value = lookup(key).or_else(|| default.clone())?;
                     out.extend(value.chars().map(Tok::Char));
