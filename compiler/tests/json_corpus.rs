@@ -9,23 +9,13 @@
     reason = "test helpers: a failed expectation is a test failure"
 )]
 
+mod common;
+use common::corpus_dir;
 use gavel_compiler::diagnostics::Diagnostics;
 use gavel_compiler::json::{parse_json, parse_policy, policy_from_ast, policy_to_json};
 use gavel_compiler::model::PolicyType;
 use jsonc_parser::ast::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-/// `<repo root>/../shared/corpus`: beside the checkout (`/work/main` -> `/work/shared`).
-fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
-    assert!(
-        dir.is_dir(),
-        "the shared corpus is missing: expected the folder {} (the `shared` folder beside the repository root)",
-        dir.display()
-    );
-    dir
-}
 
 // Why the documents below are rejected. Most are documentation samples with unfilled
 // placeholders, or resource policies of services that imply the resource.

@@ -9,23 +9,14 @@
     reason = "test helpers: a failed expectation is a test failure"
 )]
 
+mod common;
+use common::corpus_dir;
 use gavel_compiler::org::load::{
     IamspyFiles, LoadOptions, MissingPolicy, PolicyCatalog, ProblemKind,
     load_authorization_details, load_iamspy, load_manifest, load_manifest_with_warnings,
     load_org_tree, load_resource_list, organization_from_dumps,
 };
 use std::path::{Path, PathBuf};
-
-/// `<repo root>/../shared/corpus`: beside the checkout (`/work/main` -> `/work/shared`).
-fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
-    assert!(
-        dir.is_dir(),
-        "the shared corpus is missing: expected the folder {} (the `shared` folder beside the repository root)",
-        dir.display()
-    );
-    dir
-}
 
 fn dumps_dir() -> PathBuf {
     corpus_dir().join("account-authorization-details")

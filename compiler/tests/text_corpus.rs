@@ -8,20 +8,11 @@
     reason = "test helpers: a failed expectation is a test failure"
 )]
 
+mod common;
+use common::corpus_dir;
 use gavel_compiler::json::{parse_policy, policy_to_json};
 use gavel_compiler::model::PolicyType;
 use gavel_compiler::text::{parse_policy_text, policy_to_text};
-use std::path::PathBuf;
-
-fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
-    assert!(
-        dir.is_dir(),
-        "the shared corpus is missing: {}",
-        dir.display()
-    );
-    dir
-}
 
 const FILES: [(&str, PolicyType); 6] = [
     ("aws-managed-policies.jsonl", PolicyType::Identity),
