@@ -7,10 +7,13 @@
 // and FORMAT.md, "Mapped files"). Everything else is safe Rust.
 #![deny(unsafe_code)]
 
+pub mod cond_value;
 pub mod decision;
 pub mod engine;
 pub mod format;
 pub mod glob;
+pub mod operator;
+pub mod pattern;
 pub mod principal;
 pub mod request;
 pub mod services;
