@@ -245,6 +245,8 @@ fn run_one(args: &EvalArgs) -> Result<ExitCode, String> {
         resource: args.resource.clone(),
         resource_account: args.resource_account.clone(),
         context,
+        session: None,
+        time: None,
     };
     let e = decide(&set, &request, &Options::default());
     if args.json {
