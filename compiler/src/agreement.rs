@@ -4,8 +4,11 @@
 
 use crate::conformance::Case;
 use crate::json::policy_to_json;
+use crate::lower::{CompileOptions, compile_case, runtime_request};
+use crate::org::OrgRequest;
 use crate::reference::{NamedPolicy, Options, decide};
 use gavel_runtime::Explanation;
+use gavel_runtime::tables::Tables;
 use std::fmt::Write as _;
 
 /// Something that decides conformance cases: the reference interpreter, the compiled tables
@@ -31,6 +34,56 @@ impl Evaluator for Reference {
 
     fn decide_case(&self, case: &Case) -> Explanation {
         decide(&case.set, &case.request, &self.options)
+    }
+}
+
+/// The compiled tables in memory as an [`Evaluator`]: each case's policies are compiled on
+/// their own (`lower::compile_case`) and decided by the runtime's evaluator.
+#[derive(Clone, Debug, Default)]
+pub struct CompiledInMemory {
+    /// Compiler options.
+    pub options: CompileOptions,
+}
+
+impl Evaluator for CompiledInMemory {
+    fn name(&self) -> &str {
+        "compiled (in memory)"
+    }
+
+    fn decide_case(&self, case: &Case) -> Explanation {
+        match compile_case(&case.set, &self.options) {
+            Ok(tables) => {
+                let explained = gavel_runtime::eval::authorize_explain(&tables, &case.request);
+                let decision = gavel_runtime::eval::authorize(&tables, &case.request);
+                if decision != explained.decision {
+                    return Explanation::error(format!(
+                        "authorize said {decision}, authorize_explain said {}",
+                        explained.decision
+                    ));
+                }
+                explained
+            }
+            Err(e) => Explanation::error(e.to_string()),
+        }
+    }
+}
+
+/// Decides an organization request on compiled tables: the request converted as the library
+/// does (`lower::runtime_request`), its errors denying as `reference::decide_org` does.
+pub fn decide_org_compiled(tables: &Tables, req: &OrgRequest) -> Explanation {
+    match runtime_request(req) {
+        Ok(r) => {
+            let explained = gavel_runtime::eval::authorize_explain(tables, &r);
+            let decision = gavel_runtime::eval::authorize(tables, &r);
+            if decision != explained.decision {
+                return Explanation::error(format!(
+                    "authorize said {decision}, authorize_explain said {}",
+                    explained.decision
+                ));
+            }
+            explained
+        }
+        Err(e) => Explanation::error(e.to_string()),
     }
 }
 
