@@ -1,13 +1,13 @@
 //! Wildcard, resource and ARN matching (spec §3.1-§3.3, §4.6 ARN), shared by both evaluators.
 //!
 //! Every matcher here is one small automaton run over the text. A pattern is read as a list of
-//! [`Step`]s (a literal character, "any one character", "any run of characters"; the last two
-//! optionally barred from consuming `:`), and [`simulate`] runs that list as an NFA: it keeps
+//! `Step`s (a literal character, "any one character", "any run of characters"; the last two
+//! optionally barred from consuming `:`), and `simulate` runs that list as an NFA: it keeps
 //! the set of pattern positions that can have consumed the text read so far. That is
 //! `O(pattern × text)` time for every pattern, hostile ones included (`a*a*a*…b`), where a
 //! backtracking matcher would take exponential time.
 //!
-//! The matchers differ only in how a token reads as a step ([`Mode`], [`step_at`]):
+//! The matchers differ only in how a token reads as a step (`Mode`, `step_at`):
 //! * [`glob_match`] (`StringLike`, ARN components): `*` any run, `?` any one character;
 //! * [`glob_match_ci`] (action names): the same, letters compared ASCII-case-insensitively;
 //! * [`resource_matches`]: the same after the pattern's fifth colon, but in the head `*` and `?`
@@ -18,8 +18,8 @@
 //! None of them allocates (the compiled runtime's `authorize` must not): a step is computed
 //! from the tokens when it is needed instead of being collected, and the live set is a bitset
 //! on the stack. Only a pattern whose wildcard middle (what is left once the literal prefix and
-//! suffix are matched directly) is longer than [`STACK_POSITIONS`]` - 1` tokens falls back to a
-//! heap bitset; no policy the compiler accepts comes near that.
+//! suffix are matched directly) has [`STACK_POSITIONS`] tokens or more falls back to a heap
+//! bitset, so every pattern of up to 4096 tokens is matched without allocating.
 
 /// A pattern character after variable resolution: what every matcher here consumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,7 +69,7 @@ enum Mode {
     Glob,
     /// Plain glob, `Char` tokens compared after `char::to_ascii_lowercase` on both sides.
     GlobCi,
-    /// The `Resource` head rule (see [`step_at`]); positions below `head_end` are in the head.
+    /// The `Resource` head rule (see `step_at`); positions below `head_end` are in the head.
     Resource {
         /// One past the pattern's fifth `Tok::Char(':')`, or the pattern length without one.
         head_end: usize,
@@ -334,7 +334,7 @@ pub fn is_arn(value: &str) -> bool {
 ///
 /// R1: an entry that is exactly one `*` matches everything, `*` included. R2: the resource `*`
 /// matches nothing else. R3: any other resource must be an ARN ([`is_arn`]) and is matched
-/// case-sensitively with the head rule of [`step_at`]. Allocates nothing.
+/// case-sensitively with the head rule of `step_at`. Allocates nothing.
 pub fn resource_matches(pattern: &[Tok], resource: &str) -> bool {
     if pattern == [Tok::Star] {
         return true;
