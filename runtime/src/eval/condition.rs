@@ -10,7 +10,7 @@ use crate::glob::{Tok, arn_like, glob_match, is_arn};
 use crate::operator::{BaseOp, SetOp};
 use crate::pattern::{Part, Template};
 use crate::tables::Clause;
-use crate::value::{Decimal, Instant, parse_base64, parse_bool, parse_ip};
+use crate::value::{base64_equals, cmp_decimal_text, cmp_instant_text, parse_bool, parse_ip};
 use std::cmp::Ordering;
 
 /// Comparison of one request element with one policy value (spec §4.4).
@@ -266,15 +266,4 @@ fn relation_holds(op: BaseOp, ord: Ordering) -> bool {
 fn eq_ignore_case(a: &str, b: &str) -> bool {
     let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
     a.chars().map(lower).eq(b.chars().map(lower))
-}
-
-// TEMPORARY until the allocation-free comparisons land in `value.rs`.
-fn cmp_decimal_text(text: &str, policy: &Decimal) -> Option<Ordering> {
-    Decimal::parse(text).map(|x| x.cmp(policy))
-}
-fn cmp_instant_text(text: &str, policy: &Instant) -> Option<Ordering> {
-    Instant::parse(text).map(|x| x.cmp(policy))
-}
-fn base64_equals(text: &str, policy: &[u8]) -> Option<bool> {
-    parse_base64(text).map(|b| b == policy)
 }
