@@ -56,7 +56,10 @@ fn compiled_tables_agree_with_the_reference_on_100k_random_cases() {
         failures.join("\n")
     );
     // The generator must keep producing every outcome, or this test proves little.
-    assert!(decided * 10 >= count * 9, "only {decided} of {count} cases parsed");
+    assert!(
+        decided * 10 >= count * 9,
+        "only {decided} of {count} cases parsed"
+    );
     for d in ["Allow", "ExplicitDeny", "ImplicitDeny"] {
         let n = decisions.get(d).copied().unwrap_or(0);
         assert!(n * 20 >= decided, "{d}: {n} of {decided}: {decisions:?}");

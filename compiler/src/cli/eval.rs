@@ -74,6 +74,20 @@ pub struct EvalArgs {
     /// With `--org`: the request time, epoch seconds or RFC 3339 (default: now).
     #[arg(long)]
     pub(super) time: Option<String>,
+    /// Which evaluator decides `--cases`: the reference interpreter, or the compiled runtime
+    /// (each case, or the organization, compiled to a decision file, loaded back and decided
+    /// by `gavel-runtime`). Answers have the same format either way.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Reference)]
+    pub(super) engine: EngineChoice,
+}
+
+/// The evaluator behind `gavel eval`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineChoice {
+    /// The reference interpreter (the executable spec).
+    Reference,
+    /// The compiled decision tables, through a decision file.
+    Compiled,
 }
 
 /// Runs `gavel eval`.
@@ -88,7 +102,7 @@ pub fn run(args: &EvalArgs) -> ExitCode {
         };
     }
     match &args.cases {
-        Some(path) => run_cases(path),
+        Some(path) => run_cases(path, args.engine),
         None => match run_one(args) {
             Ok(code) => code,
             Err(e) => {
@@ -112,7 +126,7 @@ pub(super) fn finish(total: usize, passed: usize, failed: usize, errors: usize) 
     }
 }
 
-fn run_cases(path: &Path) -> ExitCode {
+fn run_cases(path: &Path, engine: EngineChoice) -> ExitCode {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -139,7 +153,10 @@ fn run_cases(path: &Path) -> ExitCode {
         total += 1;
         let v = match parse_case(&line, line_no) {
             Ok(case) => {
-                let e = decide(&case.set, &case.request, &opts);
+                let e = match engine {
+                    EngineChoice::Reference => decide(&case.set, &case.request, &opts),
+                    EngineChoice::Compiled => super::compiled::decide_case(&case),
+                };
                 if let Some(exp) = case.expect {
                     if exp == e.decision {
                         passed += 1;

@@ -1,6 +1,6 @@
 //! `gavel eval --org`: decide requests against an organization.
 
-use super::eval::{EvalArgs, explain, finish};
+use super::eval::{EngineChoice, EvalArgs, explain, finish};
 use super::org_args::{load_org, load_session, parse_context, parse_time};
 use crate::conformance::{answer, parse_org_case};
 use crate::org::{OrgRequest, Organization, resolve};
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 pub fn run(org_path: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
     let org = load_org(org_path, &args.managed_policies)?;
     if let Some(cases) = &args.cases {
-        return run_cases(&org, cases);
+        return run_cases(&org, cases, args.engine);
     }
     let mut req = OrgRequest {
         principal: args.principal.clone().unwrap_or_default(),
@@ -54,10 +54,18 @@ pub fn run(org_path: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
 }
 
 /// Decides every org-level case of a file against `org`.
-pub fn run_cases(org: &Organization, path: &Path) -> Result<ExitCode, String> {
+pub fn run_cases(
+    org: &Organization,
+    path: &Path,
+    engine: EngineChoice,
+) -> Result<ExitCode, String> {
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let opts = Options::default();
+    let compiled = match engine {
+        EngineChoice::Reference => None,
+        EngineChoice::Compiled => Some(super::compiled::engine_for_org(org)?),
+    };
     let (mut passed, mut failed, mut errors, mut total) = (0, 0, 0, 0);
     let mut out = std::io::stdout().lock();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
@@ -68,7 +76,10 @@ pub fn run_cases(org: &Organization, path: &Path) -> Result<ExitCode, String> {
         total += 1;
         let v = match parse_org_case(&line) {
             Ok(case) => {
-                let e = decide_org(org, &case.request, &opts);
+                let e = match &compiled {
+                    None => decide_org(org, &case.request, &opts),
+                    Some(engine) => super::compiled::decide_org_request(engine, &case.request),
+                };
                 if let Some(exp) = case.expect {
                     if exp == e.decision {
                         passed += 1;

@@ -1,6 +1,7 @@
 //! The `gavel` command line: one file per subcommand.
 
 mod assume_role;
+mod compiled;
 mod demo;
 mod eval;
 mod eval_org;
