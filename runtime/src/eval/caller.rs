@@ -70,6 +70,10 @@ fn account_entry(value: &str) -> Option<&str> {
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
         return Some(value);
     }
+    // The sixth component is `root` only if the text ends so: skip the split otherwise.
+    if !value.ends_with(":root") {
+        return None;
+    }
     match split_arn(value) {
         Some([_, _, "iam", "", acct, "root"]) => Some(acct),
         _ => None,
@@ -81,6 +85,10 @@ fn id_prefix(id: &str) -> &str {
 }
 
 fn role_matches(entry: &str, p: &Caller<'_>) -> bool {
+    // With the role ARN known only equality can match: test it before parsing the entry.
+    if p.role_arn.is_some_and(|r| r != entry) {
+        return false;
+    }
     let Some([_, part, "iam", "", acct, res]) = split_arn(entry) else {
         return false;
     };

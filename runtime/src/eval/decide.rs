@@ -101,17 +101,23 @@ fn intersects(a: &[u32], b: &[u32]) -> bool {
 /// Whether one compiled action pattern matches a lower-cased action (spec §3.1). The compiler
 /// classifies known actions with this same function, so both paths agree by construction.
 pub fn pattern_matches(p: &ActionPattern, action: &str) -> bool {
+    split_matches(p, action.split_once(':'))
+}
+
+/// [`pattern_matches`] on an action already split at its first colon.
+fn split_matches(p: &ActionPattern, split: Option<(&str, &str)>) -> bool {
     match p {
         ActionPattern::Any => true,
         ActionPattern::Never => false,
-        ActionPattern::Named { service, name } => action
-            .split_once(':')
-            .is_some_and(|(s, n)| s == service && glob_match(name, n)),
+        ActionPattern::Named { service, name } => {
+            split.is_some_and(|(s, n)| s == service && glob_match(name, n))
+        }
     }
 }
 
 struct Ctx<'i, 'a> {
     input: &'i Input<'a>,
+    split: Option<(&'a str, &'a str)>,
     has_boundary: bool,
     buf: &'i mut Buffers,
 }
@@ -127,11 +133,11 @@ impl Ctx<'_, '_> {
                     ids.iter().any(|id| {
                         patterns
                             .get(*id as usize)
-                            .is_some_and(|p| pattern_matches(p, input.action))
+                            .is_some_and(|p| split_matches(p, self.split))
                     })
                 }
             },
-            ActionPatterns::Direct(ps) => ps.iter().any(|p| pattern_matches(p, input.action)),
+            ActionPatterns::Direct(ps) => ps.iter().any(|p| split_matches(p, self.split)),
         };
         hit != st.actions.negated
     }
@@ -291,6 +297,7 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
     });
     let mut cx = Ctx {
         input,
+        split: input.action.split_once(':'),
         has_boundary,
         buf,
     };
