@@ -173,7 +173,71 @@ fn matches(pattern: &[Tok], text: &str, mode: Mode) -> bool {
             Step::Run { colon_ok } => colon_ok || !rest.contains(':'),
             Step::Char(_) | Step::One { .. } => run(pattern, mode, start, end, rest),
         },
-        _ => run(pattern, mode, start, end, rest),
+        _ => {
+            if let Some(hit) = star_segments(pattern, mode, start, end, rest) {
+                return hit;
+            }
+            run(pattern, mode, start, end, rest)
+        }
+    }
+}
+
+/// The greedy match of a middle `* L1 * L2 … *` whose wildcards are all unrestricted `*`s
+/// (no `?`, no colon-barred run): each literal segment at its leftmost occurrence after the
+/// previous one. That is exact for such patterns (a later occurrence never helps: it only
+/// leaves less text for what follows) and linear in practice. `None` when the middle has
+/// another shape; the automaton decides those.
+fn star_segments(
+    pattern: &[Tok],
+    mode: Mode,
+    start: usize,
+    end: usize,
+    text: &str,
+) -> Option<bool> {
+    let middle = pattern.get(start..end)?;
+    for (k, t) in middle.iter().enumerate() {
+        match t {
+            Tok::Char(_) => {}
+            Tok::Quest => return None,
+            Tok::Star => {
+                if step_at(pattern, mode, start + k) != (Step::Run { colon_ok: true }) {
+                    return None;
+                }
+            }
+        }
+    }
+    let mut rest = text;
+    for seg in middle.split(|t| *t == Tok::Star).filter(|s| !s.is_empty()) {
+        match find_segment(seg, mode, rest) {
+            Some(after) => rest = after,
+            None => return Some(false),
+        }
+    }
+    Some(true)
+}
+
+/// The text after the leftmost occurrence of the literal tokens `seg` in `text`.
+fn find_segment<'t>(seg: &[Tok], mode: Mode, text: &'t str) -> Option<&'t str> {
+    let mut from = text;
+    loop {
+        let mut chars = from.chars();
+        let mut toks = seg.iter();
+        let matched = loop {
+            match toks.next() {
+                None => break true,
+                Some(Tok::Char(p)) => match chars.next() {
+                    Some(c) if mode.same(*p, c) => {}
+                    _ => break false,
+                },
+                Some(_) => break false,
+            }
+        };
+        if matched {
+            return Some(chars.as_str());
+        }
+        let mut skip = from.chars();
+        skip.next()?;
+        from = skip.as_str();
     }
 }
 
