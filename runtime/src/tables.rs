@@ -353,8 +353,7 @@ impl Tables {
                 }
             }
         }
-        let levels_ok =
-            |l: &Option<Vec<Vec<PolicyId>>>| l.iter().flatten().flatten().all(|id| pol_ok(id));
+        let levels_ok = |l: &Option<Vec<Vec<PolicyId>>>| l.iter().flatten().flatten().all(pol_ok);
         match &self.scope {
             Scope::Fixed(sets) => {
                 let ok = sets.identity.iter().all(pol_ok)

@@ -9,6 +9,7 @@
 use base64::Engine as _;
 use ipnet::IpNet;
 use std::cmp::Ordering;
+use std::fmt;
 use std::net::IpAddr;
 
 /// An exact decimal number, `-?[0-9]+(\.[0-9]+)?` (spec §4.6, A-16). `10` equals `10.0`.
@@ -95,6 +96,22 @@ impl Decimal {
             int: &self.int,
             frac: &self.frac,
         }
+    }
+}
+
+/// The canonical text: `-` for negatives, the integer digits (`0` when there are none), then
+/// `.` and the fraction digits when there is a fraction. [`Decimal::parse`] reads it back as an
+/// equal value (the decision file stores numbers this way).
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.negative {
+            f.write_str("-")?;
+        }
+        f.write_str(if self.int.is_empty() { "0" } else { &self.int })?;
+        if !self.frac.is_empty() {
+            write!(f, ".{}", self.frac)?;
+        }
+        Ok(())
     }
 }
 
@@ -333,6 +350,20 @@ mod tests {
         assert!(d("-10") < d("-9.5"));
         assert!(d("0.5") > d("0.49"));
         assert!(d("123456789012345678901234567890") > d("123456789012345678901234567889"));
+        for text in [
+            "0",
+            "-0.000",
+            "007.50",
+            "-12.034",
+            "0.5",
+            "123456789012345678901234567890",
+        ] {
+            let shown = d(text).to_string();
+            assert_eq!(d(&shown), d(text), "{text} -> {shown}");
+            assert_eq!(d(&shown).to_string(), shown, "canonical");
+        }
+        assert_eq!(d("-007.50").to_string(), "-7.5");
+        assert_eq!(d("-0.0").to_string(), "0");
         for bad in ["", "-", "1.", ".5", "1e5", "+1", "0x10", "ten", " 1", "1 "] {
             assert!(Decimal::parse(bad).is_none(), "{bad}");
         }

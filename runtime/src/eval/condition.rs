@@ -50,10 +50,7 @@ fn clause_holds(clause: &Clause, ctx: &dyn Lookup, buf: &mut Buffers) -> bool {
             None => true,
             Some(v) => v.is_null(),
         };
-        return clause
-            .values
-            .iter()
-            .any(|v| *v == Some(CondValue::Null(is_null)));
+        return clause.values.contains(&Some(CondValue::Null(is_null)));
     }
     let mut elem_ok = |e: &str| elem_ok(op.base, e, &clause.values, ctx, buf);
     match op.set {

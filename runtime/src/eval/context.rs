@@ -128,7 +128,7 @@ pub fn format_time(epoch: i64, out: &mut SmallStr) {
     }
 }
 
-fn lazy<'c>(cell: &'c OnceCell<SmallStr>, fill: impl FnOnce(&mut SmallStr)) -> &'c str {
+fn lazy(cell: &OnceCell<SmallStr>, fill: impl FnOnce(&mut SmallStr)) -> &str {
     cell.get_or_init(|| {
         let mut s = SmallStr::default();
         fill(&mut s);
