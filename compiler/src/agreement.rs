@@ -7,6 +7,7 @@ use crate::json::policy_to_json;
 use crate::lower::{CompileOptions, compile_case, runtime_request};
 use crate::org::OrgRequest;
 use crate::reference::{NamedPolicy, Options, decide};
+use gavel_runtime::Engine;
 use gavel_runtime::Explanation;
 use gavel_runtime::tables::Tables;
 use std::fmt::Write as _;
@@ -65,6 +66,54 @@ impl Evaluator for CompiledInMemory {
             }
             Err(e) => Explanation::error(e.to_string()),
         }
+    }
+}
+
+/// The compiled tables written to a decision file and loaded back as an [`Evaluator`]: each
+/// case is compiled, encoded (`Tables::to_bytes`), validated and decoded by
+/// `Engine::from_bytes`, and decided by the engine.
+#[derive(Clone, Debug, Default)]
+pub struct CompiledFile {
+    /// Compiler options.
+    pub options: CompileOptions,
+}
+
+impl Evaluator for CompiledFile {
+    fn name(&self) -> &str {
+        "compiled (file)"
+    }
+
+    fn decide_case(&self, case: &Case) -> Explanation {
+        let tables = match compile_case(&case.set, &self.options) {
+            Ok(t) => t,
+            Err(e) => return Explanation::error(e.to_string()),
+        };
+        match Engine::from_bytes(tables.to_bytes()) {
+            Ok(engine) => engine_answer(&engine, &case.request),
+            Err(e) => Explanation::error(format!("the decision file does not load: {e}")),
+        }
+    }
+}
+
+/// The engine's explanation, checked against its decision-only answer.
+pub fn engine_answer(engine: &Engine, request: &gavel_runtime::Request) -> Explanation {
+    let explained = engine.authorize_explain(request);
+    let decision = engine.authorize(request);
+    if decision != explained.decision {
+        return Explanation::error(format!(
+            "authorize said {decision}, authorize_explain said {}",
+            explained.decision
+        ));
+    }
+    explained
+}
+
+/// Decides an organization request with an engine (the request converted by
+/// `lower::runtime_request`, whose errors deny as `reference::decide_org`'s do).
+pub fn decide_org_engine(engine: &Engine, req: &OrgRequest) -> Explanation {
+    match runtime_request(req) {
+        Ok(r) => engine_answer(engine, &r),
+        Err(e) => Explanation::error(e.to_string()),
     }
 }
 

@@ -1,16 +1,19 @@
-//! The compiled path agrees with the reference interpreter on every conformance case: spec and
+//! The compiled path agrees with the reference interpreter on every conformance case, on three
+//! paths (reference, compiled tables in memory, decision file written and loaded back): spec and
 //! peer cases (each case's policies compiled on their own) and organization cases (the
 //! organization compiled once), decisions and deciding statements identical.
 
 #![allow(clippy::panic, reason = "test helpers report failures by panicking")]
 
 use gavel_compiler::agreement::{
-    CompiledInMemory, Reference, compare, decide_org_compiled, same_answer,
+    CompiledFile, CompiledInMemory, Reference, compare, decide_org_compiled, decide_org_engine,
+    same_answer,
 };
 use gavel_compiler::conformance::{parse_case, parse_org_case};
 use gavel_compiler::lower::{CompileOptions, compile_org};
 use gavel_compiler::org::load::load_for_cli_with;
 use gavel_compiler::reference::{Options, decide_org};
+use gavel_runtime::Engine;
 use std::path::PathBuf;
 
 fn conformance_dir() -> PathBuf {
@@ -32,6 +35,7 @@ fn files(org: bool) -> Vec<String> {
 fn every_case_file_agrees_on_the_compiled_tables() {
     let reference = Reference::default();
     let compiled = CompiledInMemory::default();
+    let file = CompiledFile::default();
     let mut checked = 0;
     let mut failures = Vec::new();
     for f in files(false) {
@@ -45,7 +49,7 @@ fn every_case_file_agrees_on_the_compiled_tables() {
             let case =
                 parse_case(line, i + 1).unwrap_or_else(|e| panic!("{f}:{}: {}", i + 1, e.message));
             checked += 1;
-            if let Err(report) = compare(&case, &[&reference, &compiled]) {
+            if let Err(report) = compare(&case, &[&reference, &compiled, &file]) {
                 failures.push(format!("{f}:{}: {report}", i + 1));
             }
         }
@@ -92,6 +96,7 @@ fn org_cases_agree_on_the_compiled_organization() {
                 },
             )
             .unwrap_or_else(|e| panic!("{e}"));
+            let engine = Engine::from_bytes(tables.to_bytes()).unwrap_or_else(|e| panic!("{e}"));
             let text = std::fs::read_to_string(conformance_dir().join(&f))
                 .unwrap_or_else(|e| panic!("{e}"));
             for (i, line) in text
@@ -104,10 +109,12 @@ fn org_cases_agree_on_the_compiled_organization() {
                 checked += 1;
                 let want = decide_org(&org, &case.request, &Options::default());
                 let got = decide_org_compiled(&tables, &case.request);
-                if !same_answer(&want, &got) {
+                let from_file = decide_org_engine(&engine, &case.request);
+                if !same_answer(&want, &got) || !same_answer(&want, &from_file) {
                     failures.push(format!(
-                        "{f}:{} {} (no_fold={no_fold}):\n  reference: {} {:?} {:?}\n  compiled:  {} {:?} {:?}",
-                        i + 1, case.id, want.decision, want.basis, want.statements, got.decision, got.basis, got.statements
+                        "{f}:{} {} (no_fold={no_fold}):\n  reference: {} {:?} {:?}\n  compiled:  {} {:?} {:?}\n  file:      {} {:?} {:?}",
+                        i + 1, case.id, want.decision, want.basis, want.statements, got.decision, got.basis, got.statements,
+                        from_file.decision, from_file.basis, from_file.statements
                     ));
                 }
             }

@@ -1,7 +1,7 @@
 //! The differential property test of issue 5: seeded random policy sets and requests
 //! (`casegen`: identity, resource, boundary, session, SCP and RCP levels, every operator,
 //! variables, cross-account requests) decided by the reference interpreter and by the compiled
-//! tables; any difference in decision or deciding statements fails with the whole case.
+//! tables (every tenth case also through a decision file); any difference in decision or deciding statements fails with the whole case.
 //!
 //! 100,000 cases by default (about ten seconds in release on two cores);
 //! `GAVEL_PROPERTY_CASES=N` changes the count, `GAVEL_PROPERTY_SEED=S` the seed.
@@ -12,7 +12,7 @@
     reason = "test helpers report failures by panicking"
 )]
 
-use gavel_compiler::agreement::{CompiledInMemory, Reference, compare};
+use gavel_compiler::agreement::{CompiledFile, CompiledInMemory, Reference, compare};
 use gavel_compiler::casegen::{GenOptions, generate_case};
 use gavel_compiler::conformance::parse_case;
 use std::collections::BTreeMap;
@@ -31,6 +31,7 @@ fn compiled_tables_agree_with_the_reference_on_100k_random_cases() {
     let opts = GenOptions::new(seed, count);
     let reference = Reference::default();
     let compiled = CompiledInMemory::default();
+    let file = CompiledFile::default();
     let mut decided = 0;
     let mut decisions: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();
@@ -40,7 +41,13 @@ fn compiled_tables_agree_with_the_reference_on_100k_random_cases() {
             continue;
         };
         decided += 1;
-        match compare(&case, &[&reference, &compiled]) {
+        // Every tenth case also goes through a decision file written and loaded back.
+        let result = if n % 10 == 0 {
+            compare(&case, &[&reference, &compiled, &file])
+        } else {
+            compare(&case, &[&reference, &compiled])
+        };
+        match result {
             Ok(e) => *decisions.entry(e.decision.to_string()).or_default() += 1,
             Err(report) => {
                 failures.push(report);
