@@ -82,7 +82,11 @@ fn compile(args: &CompileArgs) -> Result<(), String> {
     let catalog = match &catalog_path {
         Some(p) => {
             let c = load_catalog(p)?;
-            say(format!("action catalogue: {} ({} actions)", p.display(), c.len()));
+            say(format!(
+                "action catalogue: {} ({} actions)",
+                p.display(),
+                c.len()
+            ));
             c
         }
         None => {

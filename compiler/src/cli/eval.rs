@@ -64,6 +64,10 @@ pub struct EvalArgs {
     /// chains and the resource's policy come from it, and principal keys are derived.
     #[arg(long)]
     pub(super) org: Option<PathBuf>,
+    /// Decide against a compiled organization (a decision file from `gavel compile`), with the
+    /// same interface as `--org`: one request explained, or `--cases`.
+    #[arg(long, conflicts_with = "org")]
+    pub(super) compiled: Option<PathBuf>,
     /// With `--org`: managed-policy files (JSON Lines, like the AWS managed policy corpus) that
     /// resolve attachments a dump does not contain (repeatable).
     #[arg(long = "managed-policies")]
@@ -92,6 +96,15 @@ pub enum EngineChoice {
 
 /// Runs `gavel eval`.
 pub fn run(args: &EvalArgs) -> ExitCode {
+    if let Some(file) = &args.compiled {
+        return match super::eval_org::run_compiled(file, args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if let Some(org) = &args.org {
         return match super::eval_org::run(org, args) {
             Ok(code) => code,
