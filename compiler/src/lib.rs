@@ -40,3 +40,4 @@ pub mod model;
 pub mod org;
 pub mod reference;
 pub mod text;
+pub mod workload;
