@@ -42,3 +42,4 @@ pub mod model;
 pub mod org;
 pub mod reference;
 pub mod text;
+pub mod workload;

@@ -1,0 +1,338 @@
+//! `gavel-bench`: generates the benchmark organizations, times the evaluators over each request
+//! mix one request at a time, and prints the README's tables (mean, p50 and p99 per request,
+//! requests per second). Criterion (`cargo bench -p gavel-benches`) gives the statistically
+//! careful means; this gives the percentiles the issue's targets are written in.
+//!
+//! ```text
+//! gavel-bench [S|M|L|XL ...] [--engines reference,naive] [--budget SECONDS] [--requests N]
+//! ```
+
+use gavel_benches::{
+    Latency, Mix, fmt_count, fmt_ns, fmt_rate, load_managed, measure, naive, reference,
+    resolve_all, workload,
+};
+use gavel_compiler::workload::{Scale, Stats};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "usage: gavel-bench [S|M|L|XL ...] [--engines reference,naive[,compiled]] [--budget SECONDS] [--requests N]
+
+Generates the workload of each scale (default S M L), times each engine over its request mix
+for about SECONDS (default 4) per engine and scale, and prints markdown tables.
+The compiled engine needs `--features compiled`.";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EngineKind {
+    Reference,
+    Naive,
+    Compiled,
+}
+
+struct Args {
+    scales: Vec<Scale>,
+    engines: Vec<EngineKind>,
+    budget: Duration,
+    requests: Option<usize>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        scales: Vec::new(),
+        engines: vec![EngineKind::Reference, EngineKind::Naive],
+        budget: Duration::from_secs(4),
+        requests: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            "--engines" => {
+                let v = it.next().ok_or("--engines needs a list")?;
+                args.engines = v
+                    .split(',')
+                    .map(|e| match e.trim() {
+                        "reference" => Ok(EngineKind::Reference),
+                        "naive" => Ok(EngineKind::Naive),
+                        "compiled" => Ok(EngineKind::Compiled),
+                        other => Err(format!("unknown engine `{other}`\n{USAGE}")),
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "--budget" => {
+                let v = it.next().ok_or("--budget needs seconds")?;
+                let s: f64 = v
+                    .parse()
+                    .map_err(|_| format!("--budget: `{v}` is not a number"))?;
+                args.budget = Duration::from_secs_f64(s.max(0.01));
+            }
+            "--requests" => {
+                let v = it.next().ok_or("--requests needs a count")?;
+                args.requests = Some(
+                    v.parse()
+                        .map_err(|_| format!("--requests: `{v}` is not a count"))?,
+                );
+            }
+            s => args
+                .scales
+                .push(Scale::parse(s).ok_or_else(|| format!("unknown argument `{s}`\n{USAGE}"))?),
+        }
+    }
+    if args.scales.is_empty() {
+        args.scales = vec![Scale::S, Scale::M, Scale::L];
+    }
+    if cfg!(not(feature = "compiled")) && args.engines.contains(&EngineKind::Compiled) {
+        return Err("the compiled engine needs `--features compiled`".into());
+    }
+    Ok(args)
+}
+
+/// One scale's results.
+#[derive(Default)]
+struct Row {
+    scale: &'static str,
+    stats: Stats,
+    requests: usize,
+    mix: Option<Mix>,
+    generate: Duration,
+    resolve: Option<Duration>,
+    reference: Option<Latency>,
+    naive: Option<Latency>,
+    compiled: Option<CompiledRow>,
+}
+
+#[derive(Default)]
+#[cfg_attr(
+    not(feature = "compiled"),
+    allow(dead_code, reason = "filled with --features compiled")
+)]
+struct CompiledRow {
+    latency: Latency,
+    compile: Duration,
+    bytes: usize,
+    open: Duration,
+    from_bytes: Duration,
+    disagreements: usize,
+}
+
+fn run_scale(
+    scale: Scale,
+    args: &Args,
+    managed: &[gavel_compiler::org::ManagedPolicy],
+) -> Result<Row, String> {
+    let t = Instant::now();
+    let w = workload(scale, managed)?;
+    let generate = t.elapsed();
+    let requests = match args.requests {
+        Some(n) => &w.requests[..n.min(w.requests.len())],
+        None => &w.requests[..],
+    };
+    eprintln!(
+        "[{}] generated in {:.1} s: {} principals, {} statements, {} policies, {} requests",
+        scale.name(),
+        generate.as_secs_f64(),
+        fmt_count(w.stats.principals()),
+        fmt_count(w.stats.statements),
+        fmt_count(w.stats.policies),
+        requests.len()
+    );
+    let mut row = Row {
+        scale: scale.name(),
+        stats: w.stats.clone(),
+        requests: requests.len(),
+        generate,
+        ..Row::default()
+    };
+    let mut decisions = None;
+    if args.engines.contains(&EngineKind::Naive) || args.engines.contains(&EngineKind::Compiled) {
+        let t = Instant::now();
+        let resolved = resolve_all(&w.org, requests)?;
+        row.resolve = Some(t.elapsed());
+        let d: Vec<_> = resolved.iter().map(naive).collect();
+        row.mix = Some(Mix::of(d.iter().copied()));
+        decisions = Some(d);
+        if args.engines.contains(&EngineKind::Naive) {
+            let l = measure(resolved.len(), args.budget, |i| naive(&resolved[i]));
+            eprintln!(
+                "[{}] naive: {}/req, p50 {}, p99 {}",
+                scale.name(),
+                fmt_ns(1e9 / l.per_second),
+                fmt_ns(l.p50_ns),
+                fmt_ns(l.p99_ns)
+            );
+            row.naive = Some(l);
+        }
+    }
+    if args.engines.contains(&EngineKind::Reference) {
+        let l = measure(requests.len(), args.budget, |i| {
+            reference(&w.org, &requests[i])
+        });
+        eprintln!(
+            "[{}] reference: {}/req, p50 {}, p99 {}",
+            scale.name(),
+            fmt_ns(1e9 / l.per_second),
+            fmt_ns(l.p50_ns),
+            fmt_ns(l.p99_ns)
+        );
+        if row.mix.is_none() {
+            row.mix = Some(Mix::of(requests.iter().map(|r| reference(&w.org, r))));
+        }
+        row.reference = Some(l);
+    }
+    #[cfg(feature = "compiled")]
+    if args.engines.contains(&EngineKind::Compiled) {
+        let c = gavel_benches::compiled::prepare(&w.org, requests)?;
+        let expected = decisions.as_deref().unwrap_or(&[]);
+        let disagreements = c.disagreements(expected);
+        if disagreements > 0 {
+            eprintln!(
+                "[{}] WARNING: the compiled engine disagrees with the reference on {disagreements} of {} requests",
+                scale.name(),
+                expected.len()
+            );
+        }
+        let l = measure(c.requests.len(), args.budget, |i| c.authorize(i));
+        eprintln!(
+            "[{}] compiled: {}/req, p50 {}, p99 {}; compile {:.2} s, {} bytes, open+validate {}",
+            scale.name(),
+            fmt_ns(1e9 / l.per_second),
+            fmt_ns(l.p50_ns),
+            fmt_ns(l.p99_ns),
+            c.compile.as_secs_f64(),
+            fmt_count(c.bytes),
+            fmt_ns(c.open.as_nanos() as f64)
+        );
+        row.compiled = Some(CompiledRow {
+            latency: l,
+            compile: c.compile,
+            bytes: c.bytes,
+            open: c.open,
+            from_bytes: c.from_bytes,
+            disagreements,
+        });
+    }
+    drop(decisions);
+    Ok(row)
+}
+
+fn cell(l: Option<&Latency>) -> (String, String, String) {
+    match l {
+        Some(l) => (
+            fmt_ns(1e9 / l.per_second),
+            format!("{} / {}", fmt_ns(l.p50_ns), fmt_ns(l.p99_ns)),
+            fmt_rate(l.per_second),
+        ),
+        None => ("–".into(), "–".into(), "–".into()),
+    }
+}
+
+fn print_tables(rows: &[Row]) {
+    let compiled = rows.iter().any(|r| r.compiled.is_some());
+    println!();
+    print!(
+        "| scale | principals | statements | reference ns/req | reference p50 / p99 | naive ns/req | naive p50 / p99 | naive req/s |"
+    );
+    if compiled {
+        print!(
+            " compiled ns/req | compiled p50 / p99 | compiled req/s | vs naive | vs reference |"
+        );
+    }
+    println!();
+    print!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    if compiled {
+        print!(" ---: | ---: | ---: | ---: | ---: |");
+    }
+    println!();
+    for r in rows {
+        let (rm, rp, _) = cell(r.reference.as_ref());
+        let (nm, np, nr) = cell(r.naive.as_ref());
+        print!(
+            "| {} | {} | {} | {rm} | {rp} | {nm} | {np} | {nr} |",
+            r.scale,
+            fmt_count(r.stats.principals()),
+            fmt_count(r.stats.statements)
+        );
+        if compiled {
+            let c = r.compiled.as_ref().map(|c| &c.latency);
+            let (cm, cp, cr) = cell(c);
+            let ratio = |base: Option<&Latency>| match (base, c) {
+                (Some(b), Some(c)) if b.per_second > 0.0 => {
+                    format!("{:.0}x", c.per_second / b.per_second)
+                }
+                _ => "–".into(),
+            };
+            print!(
+                " {cm} | {cp} | {cr} | {} | {} |",
+                ratio(r.naive.as_ref()),
+                ratio(r.reference.as_ref())
+            );
+        }
+        println!();
+    }
+    if compiled {
+        println!();
+        println!(
+            "| scale | compile | file size | open + validate (`Engine::open`) | `Engine::from_bytes` | disagreements with the reference |"
+        );
+        println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+        for r in rows {
+            if let Some(c) = &r.compiled {
+                println!(
+                    "| {} | {:.2} s | {} bytes | {} | {} | {} |",
+                    r.scale,
+                    c.compile.as_secs_f64(),
+                    fmt_count(c.bytes),
+                    fmt_ns(c.open.as_nanos() as f64),
+                    fmt_ns(c.from_bytes.as_nanos() as f64),
+                    c.disagreements
+                );
+            }
+        }
+    }
+    println!();
+    println!(
+        "| scale | accounts | users | roles | groups | policies | AWS managed | statements | requests | allow / explicit deny / implicit deny | generate | resolve all |"
+    );
+    println!(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for r in rows {
+        let s = &r.stats;
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} s | {} |",
+            r.scale,
+            s.accounts,
+            fmt_count(s.users),
+            fmt_count(s.roles),
+            fmt_count(s.groups),
+            fmt_count(s.policies),
+            s.aws_managed,
+            fmt_count(s.statements),
+            fmt_count(r.requests),
+            r.mix.map_or_else(|| "–".to_string(), |m| m.percentages()),
+            r.generate.as_secs_f64(),
+            r.resolve
+                .map_or_else(|| "–".to_string(), |d| format!("{:.2} s", d.as_secs_f64())),
+        );
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let managed = load_managed()?;
+    let mut rows = Vec::new();
+    for &scale in &args.scales {
+        rows.push(run_scale(scale, &args, &managed)?);
+    }
+    print_tables(&rows);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
