@@ -304,6 +304,64 @@ pub struct Derived {
     pub resources: FxHashMap<String, u32>,
     /// Managed policy ARN -> policy.
     pub managed: FxHashMap<String, PolicyId>,
+    /// Per policy (by id): its statements grouped by the service they name.
+    pub policy_index: Vec<PolicyIndex>,
+}
+
+/// Which statements of a policy can match an action of a given service, so that a request
+/// visits only those (in source order).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicyIndex {
+    /// Service ids, sorted; `by_service[i]` lists the statements naming `services[i]`.
+    pub services: Vec<u32>,
+    /// Statement positions per service, ascending.
+    pub by_service: Vec<Vec<u32>>,
+    /// Statements that may match any service (`*`, `NotAction`), ascending.
+    pub any: Vec<u32>,
+}
+
+impl PolicyIndex {
+    /// Builds the index of `policy` over the interned `patterns`.
+    pub fn of(policy: &Policy, patterns: &[ActionPattern], services: &FxHashMap<String, u32>) -> PolicyIndex {
+        let mut per: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        let mut any = Vec::new();
+        for (i, st) in policy.statements.iter().enumerate() {
+            let i = i as u32;
+            let mut wild = st.actions.negated;
+            let mut named: Vec<u32> = Vec::new();
+            match &st.actions.patterns {
+                ActionPatterns::Direct(_) => wild = true,
+                ActionPatterns::Indexed(ids) => {
+                    for id in ids {
+                        match patterns.get(*id as usize) {
+                            Some(ActionPattern::Any) => wild = true,
+                            Some(ActionPattern::Named { service, .. }) => {
+                                if let Some(s) = services.get(service) {
+                                    named.push(*s);
+                                }
+                            }
+                            Some(ActionPattern::Never) | None => {}
+                        }
+                    }
+                }
+            }
+            if wild {
+                any.push(i);
+                continue;
+            }
+            named.sort_unstable();
+            named.dedup();
+            for s in named {
+                per.entry(s).or_default().push(i);
+            }
+        }
+        let (services, by_service) = per.into_iter().unzip();
+        PolicyIndex {
+            services,
+            by_service,
+            any,
+        }
+    }
 }
 
 /// Why tables are inconsistent (a crafted or corrupted file that passed its checksums).
@@ -407,6 +465,11 @@ impl Tables {
                 }
             }
         }
+        derived.policy_index = self
+            .policies
+            .iter()
+            .map(|p| PolicyIndex::of(p, &self.actions.patterns, &derived.services))
+            .collect();
         self.derived = derived;
         Ok(self)
     }

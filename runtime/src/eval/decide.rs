@@ -9,7 +9,8 @@ use crate::glob::{glob_match, is_arn, resource_matches};
 use crate::principal::PrincipalKind;
 use crate::services;
 use crate::tables::{
-    ActionPattern, ActionPatterns, Policy, PolicyId, ResourcePattern, Resources, Statement, Tables,
+    ActionPattern, ActionPatterns, Policy, PolicyId, PolicyIndex, ResourcePattern, Resources,
+    Statement, Tables,
 };
 
 /// What the action of a request is, once classified.
@@ -34,7 +35,7 @@ pub struct Sets<'a> {
     /// Identity policies.
     pub identity: &'a [PolicyId],
     /// The resource-based policy.
-    pub resource: Option<&'a Policy>,
+    pub resource: Option<PolicyId>,
     /// Boundary policies.
     pub boundaries: &'a [PolicyId],
     /// Inline session policy.
@@ -202,40 +203,96 @@ impl Ctx<'_, '_> {
     fn match_policy(
         &mut self,
         policy: &Policy,
+        index: Option<&PolicyIndex>,
         kind: PolicyKind,
         m: &mut Matches,
         collect: &mut Option<&mut Collect>,
     ) {
-        if !self.policy_applies(policy) {
+        let Some(ix) = index else {
+            // A policy outside the tables (an inline session policy): every statement.
+            if self.policy_applies(policy) {
+                for st in &policy.statements {
+                    self.record(policy, st, kind, m, collect);
+                }
+            }
             return;
+        };
+        let service = match self.input.class {
+            ActionClass::Known { service, .. } => Some(service),
+            ActionClass::Unknown { service } => service,
+        };
+        let named: &[u32] = service
+            .and_then(|s| ix.services.binary_search(&s).ok())
+            .and_then(|i| ix.by_service.get(i))
+            .map_or(&[], Vec::as_slice);
+        // Both lists ascend: merge them so statements are visited in source order.
+        let (mut a, mut b) = (named.iter().peekable(), ix.any.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => {
+                    if x <= y {
+                        a.next()
+                    } else {
+                        b.next()
+                    }
+                }
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            if let Some(st) = next.and_then(|i| policy.statements.get(*i as usize)) {
+                self.record(policy, st, kind, m, collect);
+            }
         }
-        for st in &policy.statements {
-            let Some(match_kind) = self.statement_matches(st) else {
-                continue;
+    }
+
+    fn record(
+        &mut self,
+        policy: &Policy,
+        st: &Statement,
+        kind: PolicyKind,
+        m: &mut Matches,
+        collect: &mut Option<&mut Collect>,
+    ) {
+        let Some(match_kind) = self.statement_matches(st) else {
+            return;
+        };
+        match st.effect {
+            Effect::Allow => {
+                m.allows += 1;
+                m.best = m.best.max(Some(match_kind));
+            }
+            Effect::Deny => m.denies += 1,
+        }
+        if let Some(c) = collect {
+            let r = StatementRef {
+                kind,
+                policy: policy.name.clone(),
+                index: st.index as usize,
+                sid: st.sid.clone(),
+                effect: st.effect,
             };
             match st.effect {
-                Effect::Allow => {
-                    m.allows += 1;
-                    m.best = m.best.max(Some(match_kind));
+                Effect::Deny => c.denies.push(r),
+                Effect::Allow if !matches!(kind, PolicyKind::Scp(_) | PolicyKind::Rcp(_)) => {
+                    c.allows.push(r);
                 }
-                Effect::Deny => m.denies += 1,
+                Effect::Allow => {}
             }
-            if let Some(c) = collect {
-                let r = StatementRef {
-                    kind,
-                    policy: policy.name.clone(),
-                    index: st.index as usize,
-                    sid: st.sid.clone(),
-                    effect: st.effect,
-                };
-                match st.effect {
-                    Effect::Deny => c.denies.push(r),
-                    Effect::Allow if !matches!(kind, PolicyKind::Scp(_) | PolicyKind::Rcp(_)) => {
-                        c.allows.push(r);
-                    }
-                    Effect::Allow => {}
-                }
-            }
+        }
+    }
+
+    /// Matches the policy with this id.
+    fn match_id(
+        &mut self,
+        id: PolicyId,
+        kind: PolicyKind,
+        m: &mut Matches,
+        collect: &mut Option<&mut Collect>,
+    ) {
+        let t = self.input.tables;
+        if let Some(p) = t.policies.get(id as usize) {
+            self.match_policy(p, t.derived.policy_index.get(id as usize), kind, m, collect);
         }
     }
 
@@ -246,11 +303,8 @@ impl Ctx<'_, '_> {
         collect: &mut Option<&mut Collect>,
     ) -> Matches {
         let mut m = Matches::default();
-        let policies = &self.input.tables.policies;
         for id in ids {
-            if let Some(p) = policies.get(*id as usize) {
-                self.match_policy(p, kind, &mut m, collect);
-            }
+            self.match_id(*id, kind, &mut m, collect);
         }
         m
     }
@@ -321,8 +375,8 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
     }
     let before_rbp = collect.as_ref().map(|c| (c.denies.len(), c.allows.len()));
     let mut rbp = Matches::default();
-    if let Some(policy) = sets.resource {
-        cx.match_policy(policy, PolicyKind::Resource, &mut rbp, &mut collect);
+    if let Some(id) = sets.resource {
+        cx.match_id(id, PolicyKind::Resource, &mut rbp, &mut collect);
     }
     if p.kind == PrincipalKind::Root
         && same_account
@@ -348,18 +402,15 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
     let mut sp = Matches::default();
     if is_session {
         if let Some(policy) = sets.session_inline {
-            cx.match_policy(policy, PolicyKind::Session, &mut sp, &mut collect);
+            cx.match_policy(policy, None, PolicyKind::Session, &mut sp, &mut collect);
         }
         let m = cx.match_ids(sets.session_ids, PolicyKind::Session, &mut collect);
         sp.allows += m.allows;
         sp.denies += m.denies;
         let managed = &input.tables.derived.managed;
         for arn in sets.session_arns {
-            if let Some(p) = managed
-                .get(arn)
-                .and_then(|id| input.tables.policies.get(*id as usize))
-            {
-                cx.match_policy(p, PolicyKind::Session, &mut sp, &mut collect);
+            if let Some(id) = managed.get(arn) {
+                cx.match_id(*id, PolicyKind::Session, &mut sp, &mut collect);
             }
         }
     }

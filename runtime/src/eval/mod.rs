@@ -158,9 +158,7 @@ fn run<'t>(
                 resource_account: req.effective_resource_account(),
                 sets: Sets {
                     identity: &sets.identity,
-                    resource: sets
-                        .resource
-                        .and_then(|id| tables.policies.get(id as usize)),
+                    resource: sets.resource,
                     boundaries: &sets.boundaries,
                     session_inline: None,
                     session_ids: &sets.session,
@@ -410,7 +408,7 @@ fn run_org<'t: 'a, 'a>(
         resource_account,
         sets: Sets {
             identity,
-            resource: resource_policy.and_then(|id| tables.policies.get(id as usize)),
+            resource: resource_policy,
             boundaries,
             session_inline: session.and_then(|s| s.inline_policy.as_ref()),
             session_ids: empty,
