@@ -21,7 +21,7 @@ mkdir -p logs
 status=0
 printf '%-13s %10s %8s %8s %7s %s\n' target seconds execs cov ft result
 for t in "${targets[@]}"; do
-  mkdir -p "corpus/$t" "artifacts/$t" "$root/corpus/fuzz/crashes/$t"
+  mkdir -p "corpus/$t" "artifacts/$t" "$root/corpus/fuzz/$t" "$root/corpus/fuzz/crashes/$t"
   case "$t" in
     parse_json|parse_text) max_len=65536 ;;
     *) max_len=4096 ;;
