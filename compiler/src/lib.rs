@@ -36,6 +36,7 @@ pub mod casegen;
 pub mod cli;
 pub mod conformance;
 pub mod diagnostics;
+pub mod fuzzcheck;
 pub mod json;
 pub mod lower;
 pub mod model;

@@ -51,6 +51,14 @@ pub(crate) fn lower_policy(
     mode: super::ParseMode,
     out: &mut Diagnostics,
 ) -> Option<Policy> {
+    // Checked before anything else looks at the document, so a huge one costs no more than
+    // the JSON parse that the whole input's own limit already bounds.
+    let range = value.range();
+    let size = range.end.saturating_sub(range.start);
+    if size > super::MAX_POLICY_BYTES {
+        out.push(super::too_large(lines.loc(range.start), size));
+        return None;
+    }
     let mut found = Diagnostics::new();
     check_duplicate_keys(value, lines, &mut found);
     let mut lower = Lower {

@@ -41,6 +41,27 @@ use crate::model::{Policy, PolicyType};
 use jsonc_parser::ast::Value;
 use syntax::LineIndex;
 
+/// The largest policy document Gavel reads: 1 MiB of source text (JSON, or the text language).
+///
+/// AWS's own limits are far lower (2,048 to 10,240 characters for inline and managed identity
+/// policies, 5,120 for SCPs and RCPs, 20 KB for S3 bucket policies, 32 KB for KMS key
+/// policies), so no real policy comes near it; the limit bounds the time and memory one
+/// document can cost (a policy of millions of statements is refused before it is read). A
+/// larger document is rejected with the error code `policy-too-large`, located at its start.
+pub const MAX_POLICY_BYTES: usize = 1 << 20;
+
+/// The `policy-too-large` error for a document of `size` bytes starting at `loc`.
+pub(crate) fn too_large(loc: crate::model::Loc, size: usize) -> Diagnostic {
+    Diagnostic::error(
+        "policy-too-large",
+        loc,
+        format!(
+            "the policy document is {size} bytes; Gavel reads policies of at most {MAX_POLICY_BYTES} bytes (1 MiB)"
+        ),
+    )
+    .with_help("AWS accepts policies of at most 32 KB; split the document into several policies")
+}
+
 /// How strictly documents are read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ParseMode {
@@ -76,6 +97,11 @@ pub fn parse_policy_with(
     ty: PolicyType,
     mode: ParseMode,
 ) -> Result<Parsed<Policy>, Diagnostics> {
+    if text.len() > MAX_POLICY_BYTES {
+        let mut d = Diagnostics::new();
+        d.push(too_large(crate::model::Loc::at(text, 0), text.len()));
+        return Err(d);
+    }
     let lines = LineIndex::new(text);
     let (value, mut diags) = syntax::parse_strict(text, &lines);
     // JSON errors first (in document order), then the policy's own (`lower_policy` sorts).

@@ -49,6 +49,11 @@ use crate::diagnostics::Diagnostics;
 use crate::json::{ParseMode, Parsed, parse_policy_with};
 use crate::model::{Loc, Policy, PolicyType};
 
+/// How deeply `{ … }` blocks may nest in the text language: 64 levels. An organization needs
+/// about a dozen (organization, root, five OU levels, account, principal, policy); deeper text
+/// is refused with the error code `nested-too-deep`, so no input can exhaust the stack.
+pub const MAX_BLOCK_DEPTH: usize = 64;
+
 pub use org::{OrgTextError, load_org_file, parse_org_text};
 pub use printer::policy_to_text;
 
@@ -65,6 +70,11 @@ pub fn parse_policy_text_with(
     ty: PolicyType,
     mode: ParseMode,
 ) -> Result<Parsed<Policy>, Diagnostics> {
+    if text.len() > crate::json::MAX_POLICY_BYTES {
+        let mut d = Diagnostics::new();
+        d.push(crate::json::too_large(Loc::at(text, 0), text.len()));
+        return Err(d);
+    }
     let (items, mut diags) = parse::parse_cst(text);
     let mut out = lower::Out::default();
     lower::policy_json(text, &items, 0, &mut out, &mut diags);

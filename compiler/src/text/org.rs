@@ -40,6 +40,11 @@ pub fn parse_org_text(
     base_dir: &Path,
     options: &LoadOptions,
 ) -> Result<Loaded<Organization>, OrgTextError> {
+    if text.len() > crate::org::load::MAX_FILE_BYTES {
+        let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
+        let p = crate::org::load::too_large(file, "the organization file", size);
+        return Err(OrgTextError::Load(LoadError::single(p)));
+    }
     let (items, mut diags) = parse_cst(text);
     let mut l = OrgLower {
         text,
@@ -89,8 +94,8 @@ pub fn parse_org_text(
 /// Loads an organization file in the text language for the command line (warnings are left
 /// to the caller); errors come back rendered.
 pub fn load_org_file(path: &Path, options: &LoadOptions) -> Result<Loaded<Organization>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = crate::org::load::read_limited(path)
+        .map_err(|(_, why)| format!("the file `{}` {why}", path.display()))?;
     let file = path.display().to_string();
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse_org_text(&text, &file, &base, options).map_err(|e| e.render(&file, &text))

@@ -4,6 +4,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::model::Loc;
 use crate::model::operator::edit_distance;
+use crate::text::MAX_BLOCK_DEPTH;
 use crate::text::cst::{Item, Sp};
 use crate::text::grammar::FileParser;
 use crate::text::lexer::{KEYWORDS, LexError, LexErrorAt, Lexer, Token};
@@ -17,15 +18,40 @@ struct Recovering<'a> {
     diags: Vec<Diagnostic>,
     /// Positions of `{` not yet closed.
     open: Vec<usize>,
+    /// Set once the blocks nest deeper than [`MAX_BLOCK_DEPTH`]: the stream has ended.
+    stopped: bool,
 }
 
 impl<'a> Iterator for Recovering<'a> {
     type Item = Result<(usize, Token<'a>, usize), LexErrorAt>;
     fn next(&mut self) -> Option<Self::Item> {
+        if self.stopped {
+            return None;
+        }
         loop {
             match self.inner.next()? {
                 Ok((lo, t, hi)) => {
                     match t {
+                        // The tree the parser builds, and every walk over it, is as deep as
+                        // the blocks: refuse a depth no organization needs before the stack
+                        // runs out (found by the limits test: 100,000 nested `ou x {`).
+                        Token::LBrace if self.open.len() >= MAX_BLOCK_DEPTH => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "nested-too-deep",
+                                    Loc::at(self.text, lo),
+                                    format!(
+                                        "blocks are nested too deeply (more than {MAX_BLOCK_DEPTH} levels)"
+                                    ),
+                                )
+                                .with_len(1)
+                                .with_help(
+                                    "an organization nests its root, at most five levels of OUs, an account, a principal and its policies",
+                                ),
+                            );
+                            self.stopped = true;
+                            return None;
+                        }
                         Token::LBrace => self.open.push(lo),
                         Token::RBrace => {
                             self.open.pop();
@@ -226,6 +252,7 @@ pub(crate) fn parse_cst(text: &str) -> (Vec<Sp<Item>>, Vec<Diagnostic>) {
         inner: Lexer::new(text),
         diags: Vec::new(),
         open: Vec::new(),
+        stopped: false,
     };
     let mut recovered = Vec::new();
     let result = FileParser::new().parse(&mut recovered, &mut lexer);

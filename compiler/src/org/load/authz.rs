@@ -118,6 +118,10 @@ pub fn load_authorization_details(
     file: &str,
     account_hint: Option<&str>,
 ) -> Result<AccountDump, LoadError> {
+    if text.len() > super::MAX_FILE_BYTES {
+        let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
+        return Err(LoadError::single(super::too_large(file, "the dump", size)));
+    }
     let mut sink = Sink::default();
     let r = Reader::new(file, text, ParseMode::Lenient);
     if let Some(h) = account_hint

@@ -9,7 +9,7 @@
 use super::error::{LoadError, Loaded, Problem, ProblemKind, Sink};
 use super::reader::{JsonPath, Reader};
 use crate::json::ParseMode;
-use crate::model::PolicyType;
+use crate::model::{Loc, PolicyType};
 use crate::org::model::ManagedPolicy;
 use jsonc_parser::ast::Value;
 use jsonc_parser::common::Ranged;
@@ -35,6 +35,14 @@ impl PolicyCatalog {
     /// Locations in messages are the file's lines and columns (JSON Lines records are parsed
     /// one by one, placed on their own line).
     pub fn parse(text: &str, file: &str) -> Result<Loaded<PolicyCatalog>, LoadError> {
+        if text.len() > super::MAX_FILE_BYTES {
+            let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
+            return Err(LoadError::single(super::too_large(
+                file,
+                "the managed-policy file",
+                size,
+            )));
+        }
         let mut sink = Sink::default();
         let mut catalog = PolicyCatalog::new();
         if text.trim_start().starts_with('[') {
@@ -43,22 +51,38 @@ impl PolicyCatalog {
                 && let Some(list) = r.array(&mut sink, &root, &JsonPath::root())
             {
                 for (i, v) in list.elements.iter().enumerate() {
-                    catalog.record(&r, &mut sink, v, &JsonPath::root().index(i));
+                    let _ = catalog.record(&r, &mut sink, v, &JsonPath::root().index(i));
                 }
             }
         } else {
-            // Each record is parsed alone, after as many line breaks as precede it, so that
-            // every location (also inside the policy model) has the file's line numbers.
-            let mut padded = String::new();
-            for (n, line) in text.split('\n').enumerate() {
-                if !line.trim().is_empty() {
-                    padded.truncate(0);
-                    padded.extend(std::iter::repeat_n('\n', n));
-                    padded.push_str(line.trim_end_matches('\r'));
-                    let r = Reader::new(file, &padded, ParseMode::Lenient);
-                    if let Some(v) = r.parse(&mut sink, &format!("line {}", n + 1)) {
-                        catalog.record(&r, &mut sink, &v, &JsonPath::root());
+            // Each record is parsed alone, then its locations (in problems and in the policy
+            // model) are moved to the record's line and byte offset in the file. (Padding each
+            // record with the line breaks before it cost time and memory quadratic in the
+            // number of lines, and left byte offsets relative to the padded copy.)
+            let mut line_start = 0usize;
+            for (n, raw) in text.split('\n').enumerate() {
+                let start = line_start;
+                line_start = line_start.saturating_add(raw.len() + 1);
+                let line = raw.trim_end_matches('\r');
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let shift = LineShift {
+                    lines: u32::try_from(n).unwrap_or(u32::MAX),
+                    bytes: u32::try_from(start).unwrap_or(u32::MAX),
+                };
+                let before = sink.problems.len();
+                let r = Reader::new(file, line, ParseMode::Lenient);
+                if let Some(v) = r.parse(&mut sink, &format!("line {}", n + 1))
+                    && let Some(arn) = catalog.record(&r, &mut sink, &v, &JsonPath::root())
+                    && let Some((policy, _)) = catalog.policies.get_mut(&arn)
+                {
+                    for (_, doc) in &mut policy.versions {
+                        crate::text::remap_policy(doc, &|l| shift.loc(l));
                     }
+                }
+                for p in sink.problems.iter_mut().skip(before) {
+                    shift.problem(p);
                 }
             }
         }
@@ -72,10 +96,15 @@ impl PolicyCatalog {
         PolicyCatalog::parse(&text, &file)
     }
 
-    fn record<'t>(&mut self, r: &Reader<'t>, sink: &mut Sink, v: &Value<'t>, path: &JsonPath) {
-        let Some(o) = r.object(sink, v, path, "a managed-policy record") else {
-            return;
-        };
+    /// Reads one record; returns the ARN it was stored under.
+    fn record<'t>(
+        &mut self,
+        r: &Reader<'t>,
+        sink: &mut Sink,
+        v: &Value<'t>,
+        path: &JsonPath,
+    ) -> Option<String> {
+        let o = r.object(sink, v, path, "a managed-policy record")?;
         let name = r.req_string(sink, o, "name", path);
         let arn = match o.get("arn").map(|p| &p.value) {
             Some(Value::NullKeyword(_)) => {
@@ -88,7 +117,7 @@ impl PolicyCatalog {
                         name.as_deref().unwrap_or("?")
                     ),
                 ));
-                return;
+                return None;
             }
             _ => r.req_string(sink, o, "arn", path),
         };
@@ -111,7 +140,7 @@ impl PolicyCatalog {
             }
         };
         let (Some(name), Some(arn), Some(doc)) = (name, arn, doc) else {
-            return;
+            return None;
         };
         if let Some((_, first)) = self.policies.get(&arn) {
             sink.push(r.error(
@@ -120,7 +149,7 @@ impl PolicyCatalog {
                 Some(v.range().start),
                 format!("the managed policy `{arn}` is defined twice (first in `{first}`)"),
             ));
-            return;
+            return None;
         }
         let policy = ManagedPolicy {
             arn: arn.clone(),
@@ -129,7 +158,8 @@ impl PolicyCatalog {
             default_version: version.clone(),
             versions: vec![(version, doc)],
         };
-        self.policies.insert(arn, (policy, r.file.clone()));
+        self.policies.insert(arn.clone(), (policy, r.file.clone()));
+        Some(arn)
     }
 
     /// Adds a policy; returns false (and keeps the one already there) when its ARN is taken.
@@ -178,20 +208,51 @@ impl PolicyCatalog {
 /// Reads a file as UTF-8 text, or reports a [`ProblemKind::Io`] problem naming the file (and
 /// the JSON path of the reference to it, when there is one).
 pub(crate) fn read_text(path: &Path, file: &str, referenced_at: &str) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|e| {
-        let message = match e.kind() {
-            std::io::ErrorKind::NotFound => "the file does not exist".to_string(),
-            std::io::ErrorKind::InvalidData => "the file is not UTF-8 text".to_string(),
-            _ => format!("the file cannot be read: {e}"),
-        };
+    super::read_limited(path).map_err(|(kind, why)| {
         LoadError::single(Problem::error(
-            ProblemKind::Io,
+            kind,
             file,
             referenced_at,
             None,
-            message,
+            format!("the file {why}"),
         ))
     })
+}
+
+/// Moves locations found in one JSON Lines record, parsed alone, to where the record is in
+/// the file: `lines` lines down and `bytes` bytes on (columns do not change).
+struct LineShift {
+    lines: u32,
+    bytes: u32,
+}
+
+impl LineShift {
+    fn loc(&self, l: Loc) -> Loc {
+        Loc {
+            line: l.line.saturating_add(self.lines),
+            col: l.col,
+            offset: l.offset.saturating_add(self.bytes),
+        }
+    }
+
+    /// Shifts a problem's location, its diagnostics' (unless they are located in a decoded
+    /// document), and the "line N" that two messages quote (duplicate keys and `Sid`s: in a
+    /// one-line record such a reference is always to line 1 of the record).
+    fn problem(&self, p: &mut Problem) {
+        p.loc = p.loc.map(|l| self.loc(l));
+        if p.decoded {
+            return;
+        }
+        let line = self.lines.saturating_add(1);
+        for d in &mut p.diagnostics {
+            d.loc = self.loc(d.loc);
+            for text in d.help.iter_mut().chain(std::iter::once(&mut d.message)) {
+                if text.contains("at line 1, column") {
+                    *text = text.replace("at line 1, column", &format!("at line {line}, column"));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -232,5 +293,52 @@ mod tests {
         );
         assert!(e.contains("c.jsonl:3:"), "{e}");
         assert!(e.contains("line 3 is not valid JSON"), "{e}");
+    }
+
+    /// Found by the `parse_json` fuzz target: JSON Lines records were parsed after padding
+    /// with line breaks, so byte offsets (which diagnostics use to show the source line) were
+    /// relative to the padded copy, not the file; and the padding made a file of many lines
+    /// quadratic to read.
+    #[test]
+    fn jsonl_locations_are_file_offsets() {
+        let dup = r#"{"name": "B", "arn": "arn:aws:iam::aws:policy/B", "document": {"Version": "2012-10-17", "Statement": [{"Sid": "S", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}, {"Sid": "S", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}"#;
+        let text = format!("\n  {{oops\n{dup}\n");
+        let e = PolicyCatalog::parse(&text, "c.jsonl").err();
+        let problems = e.as_ref().map(LoadError::problems).unwrap_or_default();
+        let oops = problems.iter().find(|p| p.message.contains("line 2"));
+        let loc = oops.and_then(|p| p.loc);
+        // Line 2 starts at byte 1; the column counts from there.
+        assert!(
+            loc.is_some_and(|l| l.line == 2 && l.offset == l.col),
+            "{problems:?}"
+        );
+        let full = format!("\n\n{dup}");
+        let c = PolicyCatalog::parse(&full, "c.jsonl");
+        let warnings = c.map(|c| c.warnings).unwrap_or_default();
+        let sid = warnings
+            .iter()
+            .flat_map(|p| &p.diagnostics)
+            .find(|d| d.code.contains("sid"));
+        let d = sid.unwrap_or_else(|| panic!("no duplicate-sid warning: {warnings:?}"));
+        assert_eq!(d.loc.line, 3);
+        let at = full.get(d.loc.offset as usize..).unwrap_or_default();
+        assert!(at.starts_with("\"S"), "{d:?} points at {at}");
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("at line 3, column"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn many_lines_read_in_linear_time() {
+        let text = "{}\n".repeat(200_000);
+        let start = std::time::Instant::now();
+        let e = PolicyCatalog::parse(&text, "c.jsonl").err();
+        // Three problems per record (no `name`, `arn`, `document`), every one reported.
+        assert_eq!(e.map(|e| e.problems().len()), Some(600_000));
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
     }
 }

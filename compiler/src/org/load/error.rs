@@ -59,6 +59,8 @@ pub enum ProblemKind {
     DroppedAttachment,
     /// Two sources define the same managed policy ARN with different documents.
     Conflict,
+    /// An input exceeds [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES) (nothing of it was read).
+    TooLarge,
 }
 
 /// One error or warning of a loader.

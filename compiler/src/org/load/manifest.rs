@@ -53,17 +53,13 @@ pub fn load_manifest_with_warnings(
     options: &LoadOptions,
 ) -> Result<Loaded<Organization>, LoadError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = super::read_limited(path).map_err(|(kind, why)| {
         LoadError::single(Problem::error(
-            ProblemKind::Io,
+            kind,
             file.clone(),
             "",
             None,
-            match e.kind() {
-                std::io::ErrorKind::NotFound => "the manifest does not exist".to_string(),
-                std::io::ErrorKind::InvalidData => "the manifest is not UTF-8 text".to_string(),
-                _ => format!("the manifest cannot be read: {e}"),
-            },
+            format!("the manifest {why}"),
         ))
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -78,6 +74,14 @@ pub fn load_manifest_text(
     base: &Path,
     options: &LoadOptions,
 ) -> Result<Loaded<Organization>, LoadError> {
+    if text.len() > super::MAX_FILE_BYTES {
+        let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
+        return Err(LoadError::single(super::too_large(
+            file,
+            "the manifest",
+            size,
+        )));
+    }
     let base = base.to_path_buf();
     let file = file.to_string();
     let mut sink = Sink::default();
@@ -662,16 +666,11 @@ impl<'t> Manifest<'_, 't> {
         at: usize,
     ) -> Option<(String, String)> {
         let (full, shown) = self.resolve_path(rel);
-        match std::fs::read_to_string(&full) {
+        match super::read_limited(&full) {
             Ok(t) => Some((shown, t)),
-            Err(e) => {
-                let why = match e.kind() {
-                    std::io::ErrorKind::NotFound => "does not exist".to_string(),
-                    std::io::ErrorKind::InvalidData => "is not UTF-8 text".to_string(),
-                    _ => format!("cannot be read: {e}"),
-                };
+            Err((kind, why)) => {
                 self.err_help(
-                    ProblemKind::Io,
+                    kind,
                     path,
                     at,
                     format!("the file `{shown}` {why}"),

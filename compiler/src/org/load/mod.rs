@@ -37,6 +37,68 @@ pub use manifest::{
 pub use resolve::organization_from_dumps;
 
 use crate::json::ParseMode;
+use std::io::Read as _;
+
+/// The largest input file (or in-memory text) the loaders read: 64 MiB.
+///
+/// It bounds the time and memory one input can cost: the JSON parser builds a tree of the
+/// whole text, several times its size. The largest published authorization dumps are a few
+/// MiB; an account that needs more can be split per account. A larger input is refused with
+/// a [`ProblemKind::TooLarge`] error before it is read (for a file, before a byte of it is read).
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// The [`ProblemKind::TooLarge`] problem for an input of `size` bytes.
+pub(crate) fn too_large(file: &str, what: &str, size: u64) -> Problem {
+    Problem::error(
+        ProblemKind::TooLarge,
+        file,
+        "",
+        None,
+        format!(
+            "{what} is {size} bytes; Gavel reads inputs of at most {MAX_FILE_BYTES} bytes (64 MiB)"
+        ),
+    )
+    .with_help("split it (one dump per account, one file per policy)")
+}
+
+/// Reads a file as UTF-8 text within [`MAX_FILE_BYTES`]. Refuses anything but a regular file
+/// (a FIFO would block, a device such as `/dev/zero` never ends) without opening it. On
+/// failure returns the problem kind and the rest of a sentence starting "the file `x` ...".
+pub(crate) fn read_limited(path: &std::path::Path) -> Result<String, (ProblemKind, String)> {
+    let io = |e: std::io::Error| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "does not exist".to_string(),
+            std::io::ErrorKind::InvalidData => "is not UTF-8 text".to_string(),
+            _ => format!("cannot be read: {e}"),
+        };
+        (ProblemKind::Io, why)
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err((ProblemKind::Io, "is not a regular file".to_string()));
+    }
+    let too_big = |size: u64| {
+        (
+            ProblemKind::TooLarge,
+            format!(
+                "is {size} bytes; Gavel reads files of at most {MAX_FILE_BYTES} bytes (64 MiB)"
+            ),
+        )
+    };
+    let limit = u64::try_from(MAX_FILE_BYTES).unwrap_or(u64::MAX);
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    // The file may grow between the check and the read: read one byte past the limit at most.
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit.saturating_add(1)).read_to_string(&mut text))
+        .map_err(io)?;
+    if text.len() > MAX_FILE_BYTES {
+        return Err(too_big(u64::try_from(text.len()).unwrap_or(u64::MAX)));
+    }
+    Ok(text)
+}
 
 /// What to do with a managed-policy attachment whose policy is defined nowhere (neither in
 /// the account's own policies nor in any managed-policy file).
@@ -116,8 +178,8 @@ pub fn load_for_cli_with(
     path: &std::path::Path,
     catalogs: &[std::path::PathBuf],
 ) -> Result<crate::org::Organization, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text =
+        read_limited(path).map_err(|(_, why)| format!("the file `{}` {why}", path.display()))?;
     let options = LoadOptions::default();
     let loaded = if is_authorization_dump(&text) {
         let file = path.display().to_string();
