@@ -306,6 +306,11 @@ pub struct Derived {
     pub managed: FxHashMap<String, PolicyId>,
     /// Per policy (by id): its statements grouped by the service they name.
     pub policy_index: Vec<PolicyIndex>,
+    /// Per service id: the range of pattern ids naming it, when the patterns are grouped by
+    /// service (as the compiler writes them); empty otherwise.
+    pub service_patterns: Vec<(u32, u32)>,
+    /// How many patterns at the start of the list are `Any`.
+    pub any_patterns: u32,
 }
 
 /// Which statements of a policy can match an action of a given service, so that a request
@@ -366,6 +371,32 @@ impl PolicyIndex {
             any,
         }
     }
+}
+
+/// The contiguous pattern-id range of each service, or nothing when some service's patterns
+/// are not contiguous (the runtime then intersects whole lists).
+fn service_ranges(actions: &ActionIndex, services: &FxHashMap<String, u32>) -> Vec<(u32, u32)> {
+    let mut ranges: Vec<Option<(u32, u32)>> = vec![None; actions.services.len()];
+    let mut last: Option<u32> = None;
+    for (i, p) in actions.patterns.iter().enumerate() {
+        let i = i as u32;
+        let ActionPattern::Named { service, .. } = p else {
+            continue;
+        };
+        let Some(&s) = services.get(service) else {
+            return Vec::new();
+        };
+        let Some(slot) = ranges.get_mut(s as usize) else {
+            return Vec::new();
+        };
+        match slot {
+            None => *slot = Some((i, i + 1)),
+            Some((_, hi)) if last == Some(s) && *hi == i => *hi = i + 1,
+            Some(_) => return Vec::new(),
+        }
+        last = Some(s);
+    }
+    ranges.into_iter().map(|r| r.unwrap_or((0, 0))).collect()
 }
 
 /// Why tables are inconsistent (a crafted or corrupted file that passed its checksums).
@@ -469,6 +500,13 @@ impl Tables {
                 }
             }
         }
+        derived.service_patterns = service_ranges(&self.actions, &derived.services);
+        derived.any_patterns = self
+            .actions
+            .patterns
+            .iter()
+            .take_while(|p| **p == ActionPattern::Any)
+            .count() as u32;
         derived.policy_index = self
             .policies
             .iter()

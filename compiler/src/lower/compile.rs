@@ -283,7 +283,42 @@ impl Builder {
     }
 
     /// Interns services, fills each policy's service filter and classifies the known actions.
+    /// Renumbers the patterns so that `Any` comes first and each service's patterns are
+    /// contiguous (the runtime intersects a statement's patterns with an action's class within
+    /// that range only).
+    fn group_patterns(&mut self) {
+        let rank = |p: &tables::ActionPattern| match p {
+            tables::ActionPattern::Any => (0, String::new()),
+            tables::ActionPattern::Never => (1, String::new()),
+            tables::ActionPattern::Named { service, .. } => (2, service.clone()),
+        };
+        let mut order: Vec<usize> = (0..self.patterns.len()).collect();
+        // Stable: within a service, patterns keep their first-use order (deterministic output).
+        order.sort_by_key(|i| self.patterns.get(*i).map(rank));
+        let mut new_id = vec![0u32; self.patterns.len()];
+        for (new, old) in order.iter().enumerate() {
+            if let Some(slot) = new_id.get_mut(*old) {
+                *slot = new as u32;
+            }
+        }
+        self.patterns = order
+            .iter()
+            .filter_map(|old| self.patterns.get(*old).cloned())
+            .collect();
+        for policy in &mut self.policies {
+            for st in &mut policy.statements {
+                if let ActionPatterns::Indexed(ids) = &mut st.actions.patterns {
+                    for id in ids.iter_mut() {
+                        *id = new_id.get(*id as usize).copied().unwrap_or(*id);
+                    }
+                    ids.sort_unstable();
+                }
+            }
+        }
+    }
+
     fn finish(mut self, catalog: &[String], scope: Scope) -> Result<Tables, CompileError> {
+        self.group_patterns();
         let mut services: BTreeSet<String> = BTreeSet::new();
         let mut known: BTreeSet<String> = BTreeSet::new();
         for p in &self.patterns {

@@ -128,7 +128,21 @@ impl Ctx<'_, '_> {
         let input = self.input;
         let hit = match &st.actions.patterns {
             ActionPatterns::Indexed(ids) => match input.class {
-                ActionClass::Known { class, .. } => intersects(ids, class),
+                ActionClass::Known { class, service } => {
+                    match input.tables.derived.service_patterns.get(service as usize) {
+                        // Only the `Any` patterns (first) and the service's own range can be in
+                        // the class: intersect just those parts of the statement's list.
+                        Some(&(lo, hi)) => {
+                            let any_end =
+                                ids.partition_point(|i| *i < input.tables.derived.any_patterns);
+                            let from = ids.partition_point(|i| *i < lo);
+                            let to = ids.partition_point(|i| *i < hi);
+                            intersects(ids.get(..any_end).unwrap_or(&[]), class)
+                                || intersects(ids.get(from..to).unwrap_or(&[]), class)
+                        }
+                        None => intersects(ids, class),
+                    }
+                }
                 ActionClass::Unknown { .. } => {
                     let patterns = &input.tables.actions.patterns;
                     ids.iter().any(|id| {
