@@ -24,10 +24,14 @@
 //! model. Diagnostics and model locations are mapped back to the text.
 
 pub mod cst;
+mod format;
+mod layout;
 pub mod lexer;
 mod lower;
 mod ops;
 mod org;
+mod org_check;
+mod org_printer;
 mod parse;
 mod printer;
 
@@ -49,7 +53,9 @@ use crate::diagnostics::Diagnostics;
 use crate::json::{ParseMode, Parsed, parse_policy_with};
 use crate::model::{Loc, Policy, PolicyType};
 
-pub use org::{OrgTextError, load_org_file, parse_org_text};
+pub use format::{format_org_text, format_policy_text};
+pub use org::{OrgTextError, is_org_text, load_org_file, org_text_to_manifest, parse_org_text};
+pub use org_printer::{org_to_manifest, org_to_text};
 pub use printer::policy_to_text;
 
 /// Reads a policy written in the text language as a policy of type `ty`, strictly
