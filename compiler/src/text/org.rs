@@ -123,6 +123,15 @@ fn lower_org(text: &str) -> Result<Lowered, Diagnostics> {
         fallbacks: Vec::new(),
     };
     l.file(&items);
+    // After a syntax error the tree is a guess: what the lowering finds beyond it is most
+    // likely a consequence, not another mistake.
+    let first_syntax = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.loc.offset)
+        .min();
+    l.diags
+        .retain(|d| first_syntax.is_none_or(|first| d.loc.offset < first));
     diags.append(&mut l.diags);
     if diags.iter().any(Diagnostic::is_error) {
         diags.sort_by_key(|d| d.loc.offset);

@@ -756,10 +756,12 @@ impl<'t> Manifest<'_, 't> {
         let arn = self.r.req_string(&mut self.sink, o, "arn", path);
         let ppath = self.r.opt_string(&mut self.sink, o, "path", path);
         let versions = self.policy_versions(o, path);
-        let (Some(name), Some(arn), Some((default_version, versions))) = (name, arn, versions)
-        else {
+        let (Some(name), Some(arn)) = (name, arn) else {
             return;
         };
+        // Without documents (an error was reported) the policy stays known by ARN, so that
+        // its attachments do not also report it as unknown.
+        let (default_version, versions) = versions.unwrap_or_default();
         let at = o
             .get("arn")
             .map_or(o.range.start, |p| p.value.range().start);
@@ -995,11 +997,12 @@ impl<'t> Manifest<'_, 't> {
         let at = o.range.start;
         if !is_account_id(&id) {
             let at = o.get("id").map_or(at, |p| p.value.range().start);
-            self.err(
+            self.err_help(
                 ProblemKind::InvalidValue,
                 &path.key("id"),
                 at,
                 format!("the account id `{id}` is not 12 digits"),
+                "an AWS account id is 12 digits, such as `111122223333`",
             );
             return None;
         }
@@ -1255,10 +1258,20 @@ impl<'t> Manifest<'_, 't> {
             let name = self.r.req_string(&mut self.sink, e, "name", &p);
             let ppath = self.iam_path(e, &p);
             let versions = self.policy_versions(e, &p);
-            let (Some(name), Some((default_version, versions))) = (name, versions) else {
+            let Some(name) = name else { continue };
+            let arn = format!("arn:aws:iam::{id}:policy{ppath}{name}");
+            let Some((default_version, versions)) = versions else {
+                // Known by name, so that its attachments do not also report it as unknown;
+                // the error above fails the load.
+                pending.own.entry(arn.clone()).or_insert(ManagedPolicy {
+                    arn,
+                    name,
+                    path: ppath,
+                    default_version: String::new(),
+                    versions: Vec::new(),
+                });
                 continue;
             };
-            let arn = format!("arn:aws:iam::{id}:policy{ppath}{name}");
             if pending.own.contains_key(&arn) {
                 self.err(
                     ProblemKind::Duplicate,
