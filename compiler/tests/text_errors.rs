@@ -112,6 +112,37 @@ fn misplaced_items_are_named() {
     assert_eq!(first.message, "`trust` cannot appear in a user");
 }
 
+/// The comments of a text (outside strings), trimmed and sorted.
+fn comments(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut prev = 0;
+    let mut gaps = Vec::new();
+    for (lo, _, hi) in gavel_compiler::text::lexer::Lexer::new(text).flatten() {
+        gaps.push(text.get(prev..lo).unwrap_or(""));
+        prev = hi;
+    }
+    gaps.push(text.get(prev..).unwrap_or(""));
+    for gap in gaps {
+        let mut rest = gap;
+        while let Some(i) = rest.find('/') {
+            let tail = &rest[i..];
+            let len = if tail.starts_with("//") {
+                tail.find('\n').unwrap_or(tail.len())
+            } else if tail.starts_with("/*") {
+                tail.find("*/").map_or(tail.len(), |e| e + 2)
+            } else {
+                1
+            };
+            if len > 1 {
+                out.push(tail[..len].trim_end().to_string());
+            }
+            rest = &tail[len..];
+        }
+    }
+    out.sort();
+    out
+}
+
 const SEEDS: &[&str] = &[
     "// c\nimport managed \"m.jsonl\" // t\n/* b */ organization o-abcdefghij { // o\n  management 111122223333\n  root Root id r-ab12 {\n    // before\n    attach scp FullAWSAccess\n    account 111122223333 { attach scp FullAWSAccess\n      policy P version v1 { allow s3:* on * }\n      policy P path \"/p/\" version v2 default { deny s3:* on * /* in */ }\n      user u arn \"arn:aws:iam::111122223333:user/u\" unique_id AIDAX {}\n      // end\n    }\n  }\n}\nmanaged A arn \"arn:aws:iam::aws:policy/A\" { allow * on * }\n",
     "version \"2012-10-17\"\nid \"x\"\nsid \"A\"\nallow s3:GetObject, s3:ListBucket,\n  on \"arn:aws:s3:::b\", \"arn:aws:s3:::b/${aws:username}/*\"\n  when aws:SourceIp ip_in [\"10.0.0.0/8\", \"192.0.2.1\"] and aws:MultiFactorAuthPresent is true\n   and aws:TagKeys any like [\"a*\"] if exists and aws:x num_lt 1.50\ndeny not iam:* on not * when \"ForAnyValue:StringLikeIfExists\" \"k ${*}\" [\"a*\"] and aws:t is null\n",
@@ -125,6 +156,7 @@ fn random_mutations_never_panic() {
         "{", "}", "[", "]", ",", "\"", "\\", "*", "=", "allow", "when", "and", "is", "not", "on",
         "for", "if", "/*", "//", "\n", ":", "é", "${", "1.5", "-", "account", "role", "trust",
     ];
+    let mut formatted = 0;
     for _ in 0..3000 {
         let seed = SEEDS[rng.random_range(0..SEEDS.len())];
         let mut text: Vec<char> = seed.chars().collect();
@@ -162,12 +194,17 @@ fn random_mutations_never_panic() {
             &LoadOptions::default(),
         )
         .map_err(|e| e.render("f.gavel", &text));
-        // Whatever `gavel fmt` accepts it formats to a fixed point that reads back.
+        // Whatever `gavel fmt` accepts it formats to a fixed point that reads back, with
+        // every comment.
         if let Ok(f) = format_org_text(&text) {
             assert!(org_text_to_manifest(&f).is_ok(), "{text}\n---\n{f}");
             assert_eq!(format_org_text(&f).ok().as_ref(), Some(&f), "{text}");
+            assert_eq!(comments(&f), comments(&text), "{text}\n---\n{f}");
+            formatted += 1;
         }
         if let Ok(f) = format_policy_text(&text, PolicyType::Identity) {
+            assert_eq!(comments(&f), comments(&text), "{text}\n---\n{f}");
+            formatted += 1;
             let a = parse_policy_text(&text, PolicyType::Identity).map(|p| p.value);
             let b = parse_policy_text(&f, PolicyType::Identity).map(|p| p.value);
             assert_eq!(a.ok(), b.ok(), "{text}\n---\n{f}");
@@ -178,6 +215,10 @@ fn random_mutations_never_panic() {
             );
         }
     }
+    assert!(
+        formatted > 100,
+        "only {formatted} mutated texts were formatted"
+    );
 }
 
 // ----- organizations -----
@@ -592,4 +633,61 @@ fn org_policy_rule_in_an_account_policy() {
             "`Principal` is not allowed in an identity-based policy"
         )
     );
+}
+
+#[test]
+fn fmt_keeps_every_comment_wherever_it_is() {
+    // Comments and blank lines inserted between any two tokens of valid texts: `gavel fmt`
+    // keeps every comment, reaches a fixed point, and the text says the same.
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    // A space first: `aws:t/*` would be one word.
+    let pieces = [
+        " // a\n",
+        " /* b */",
+        "\n\n// c d\n",
+        " /* e\n f */",
+        "\n",
+        " // g\n\n",
+    ];
+    let policy = "version \"2008-10-17\"\nsid \"A\"\nallow s3:GetObject, s3:ListBucket,\n  on \"arn:aws:s3:::b\", \"arn:aws:s3:::b/${aws:username}/*\"\n  when aws:SourceIp ip_in [\"10.0.0.0/8\", \"192.0.2.1\"] and aws:MultiFactorAuthPresent is true\n   and aws:TagKeys any like [\"a*\"] if exists and aws:x num_lt 1.50\ndeny not iam:* on not * when \"ForAnyValue:StringLikeIfExists\" \"aws:k\" [\"a*\"] and aws:t is null\n";
+    let seeds = [policy, SEEDS[0], SEEDS[2]];
+    for _ in 0..600 {
+        let seed = seeds[rng.random_range(0..seeds.len())];
+        let ends: Vec<usize> = gavel_compiler::text::lexer::Lexer::new(seed)
+            .flatten()
+            .map(|(_, _, hi)| hi)
+            .collect();
+        let mut text = seed.to_string();
+        let mut at: Vec<usize> = (0..rng.random_range(1..6))
+            .map(|_| ends[rng.random_range(0..ends.len())])
+            .collect();
+        at.sort_unstable();
+        for &i in at.iter().rev() {
+            text.insert_str(i, pieces[rng.random_range(0..pieces.len())]);
+        }
+        if seed.starts_with("version") {
+            let f = format_policy_text(&text, PolicyType::Identity)
+                .unwrap_or_else(|d| panic!("{}\n{text}", d.render("p", &text)));
+            assert_eq!(comments(&f), comments(&text), "{text}\n---\n{f}");
+            assert_eq!(
+                format_policy_text(&f, PolicyType::Identity).ok().as_ref(),
+                Some(&f)
+            );
+            let a = parse_policy_text(seed, PolicyType::Identity).unwrap().value;
+            assert_eq!(
+                parse_policy_text(&f, PolicyType::Identity).unwrap().value,
+                a
+            );
+        } else {
+            let f = format_org_text(&text)
+                .unwrap_or_else(|d| panic!("{}\n{text}", d.render("o", &text)));
+            assert_eq!(comments(&f), comments(&text), "{text}\n---\n{f}");
+            assert_eq!(format_org_text(&f).ok().as_ref(), Some(&f), "{f}");
+            let plain = format_org_text(seed).unwrap();
+            assert_eq!(
+                org_text_to_manifest(&f).unwrap(),
+                org_text_to_manifest(&plain).unwrap()
+            );
+        }
+    }
 }

@@ -24,8 +24,8 @@ pub fn format_policy_text(text: &str, ty: PolicyType) -> Result<String, Diagnost
     let policy = crate::text::parse_policy_text_with(text, ty, ParseMode::Lenient)?.value;
     let (items, _) = parse_cst(text);
     let mut f = Formatter::new(text);
-    let entries = f.policy_items(&items, 0, text.len(), None, &policy);
-    f.finish(render(&entries.body))
+    let r = f.policy_items(&items, 0, text.len(), None, &policy);
+    f.finish(render_file(r))
 }
 
 /// Formats an organization written in the text language, keeping its comments, imports and
@@ -36,8 +36,18 @@ pub fn format_org_text(text: &str) -> Result<String, Diagnostics> {
     crate::text::org_text_to_manifest(text)?;
     let (items, _) = parse_cst(text);
     let mut f = Formatter::new(text);
-    let body = f.items(&items, 0, text.len(), None, None);
-    f.finish(render(&body.body))
+    let r = f.items(&items, 0, text.len(), None, None);
+    f.finish(render_file(r))
+}
+
+/// A whole file: its items, then the comments after the last one.
+fn render_file(r: Region) -> String {
+    let mut out = render(&r.body);
+    for c in r.end {
+        out.push_str(&c);
+        out.push('\n');
+    }
+    out
 }
 
 /// Comments and items collected while laying out a region.
@@ -230,6 +240,10 @@ impl<'t> Formatter<'t> {
             }
             scan_from = item.hi;
             let Some((n, moved)) = node(self, item) else {
+                // An item written elsewhere (a policy's header): its comments go on.
+                for c in self.comments_in(item.lo, item.hi) {
+                    self.place(&mut acc, c, None, None);
+                }
                 anchor = None;
                 continue;
             };
@@ -245,8 +259,20 @@ impl<'t> Formatter<'t> {
                 trail: None,
             });
         }
+        let before_end = acc.pending.len();
         for c in self.comments_in(scan_from, hi) {
             self.place(&mut acc, c, anchor, open);
+        }
+        // A blank line between the last item and the comments after it is kept.
+        if before_end == 0
+            && !acc.pending.is_empty()
+            && !acc.body.is_empty()
+            && self.blank_between(
+                scan_from,
+                self.comments_in(scan_from, hi).first().map_or(hi, |c| c.0),
+            )
+        {
+            acc.pending.insert(0, String::new());
         }
         Region {
             body: acc.body,
