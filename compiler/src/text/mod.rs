@@ -22,6 +22,11 @@
 //! tree, lowered to IAM JSON with a map from every JSON token back to the text, and read by the
 //! JSON front end ([`crate::json`]): both front ends apply the same rules and build the same
 //! model. Diagnostics and model locations are mapped back to the text.
+//!
+//! Organizations go the same way to an organization manifest ([`parse_org_text`]), and back:
+//! [`org_to_text`] writes a whole [`Organization`](crate::org::Organization) as one
+//! self-contained file. [`format_org_text`] and [`format_policy_text`] (`gavel fmt`) lay out
+//! a text file canonically from its syntax tree, keeping its comments and imports.
 
 pub mod cst;
 mod format;
