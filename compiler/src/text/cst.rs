@@ -146,6 +146,12 @@ pub enum Head {
     In(Vec<Sp<String>>),
     /// `outside`.
     Outside,
+    /// `arn WORD`: an ARN that is not the one derived from the account, path and name.
+    Arn(Sp<String>),
+    /// `version WORD`: a managed policy's version id (`v2`).
+    Version(Sp<String>),
+    /// `default`: this version of a managed policy is the one in force.
+    Default,
 }
 
 /// The declaration keywords.
@@ -175,7 +181,7 @@ pub enum DeclKw {
     Inline,
     /// `resource`.
     Resource,
-    /// `managed` (an inline managed policy definition).
+    /// `managed` (a managed policy defined by ARN, at the top of an organization file).
     Managed,
 }
 

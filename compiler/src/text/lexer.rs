@@ -106,6 +106,10 @@ pub enum Token<'input> {
     In,
     #[token("outside")]
     Outside,
+    #[token("arn")]
+    Arn,
+    #[token("default")]
+    Default,
     #[token("{")]
     LBrace,
     #[token("}")]
@@ -250,6 +254,8 @@ pub(crate) const KEYWORDS: &[(&str, Token<'static>)] = &[
     ("unique_id", Token::UniqueId),
     ("in", Token::In),
     ("outside", Token::Outside),
+    ("arn", Token::Arn),
+    ("default", Token::Default),
     ("{", Token::LBrace),
     ("}", Token::RBrace),
     ("[", Token::LBracket),

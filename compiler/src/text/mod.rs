@@ -22,12 +22,21 @@
 //! tree, lowered to IAM JSON with a map from every JSON token back to the text, and read by the
 //! JSON front end ([`crate::json`]): both front ends apply the same rules and build the same
 //! model. Diagnostics and model locations are mapped back to the text.
+//!
+//! Organizations go the same way to an organization manifest ([`parse_org_text`]), and back:
+//! [`org_to_text`] writes a whole [`Organization`](crate::org::Organization) as one
+//! self-contained file. [`format_org_text`] and [`format_policy_text`] (`gavel fmt`) lay out
+//! a text file canonically from its syntax tree, keeping its comments and imports.
 
 pub mod cst;
+mod format;
+mod layout;
 pub mod lexer;
 mod lower;
 mod ops;
 mod org;
+mod org_check;
+mod org_printer;
 mod parse;
 mod printer;
 
@@ -54,7 +63,9 @@ use crate::model::{Loc, Policy, PolicyType};
 /// is refused with the error code `nested-too-deep`, so no input can exhaust the stack.
 pub const MAX_BLOCK_DEPTH: usize = 64;
 
-pub use org::{OrgTextError, load_org_file, parse_org_text};
+pub use format::{format_org_text, format_policy_text};
+pub use org::{OrgTextError, is_org_text, load_org_file, org_text_to_manifest, parse_org_text};
+pub use org_printer::{org_to_manifest, org_to_text};
 pub use printer::policy_to_text;
 
 /// Reads a policy written in the text language as a policy of type `ty`, strictly

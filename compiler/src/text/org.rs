@@ -5,9 +5,11 @@
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Loc;
 use crate::org::Organization;
-use crate::org::load::{LoadError, LoadOptions, Loaded, load_manifest_text};
+use crate::org::load::{LoadError, LoadOptions, Loaded, Problem, ProblemKind, load_manifest_text};
 use crate::text::cst::{Body, DeclKw, Head, Item, Sp};
+use crate::text::lexer::Lexer;
 use crate::text::lower::{Out, body_items, describe_item, policy_json};
+use crate::text::org_check::{check, closest};
 use crate::text::parse::parse_cst;
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,7 +17,7 @@ use std::path::Path;
 /// Why an organization written in the text language was not loaded.
 #[derive(Clone, Debug)]
 pub enum OrgTextError {
-    /// The text has lexical, syntax or placement errors (locations in the text).
+    /// The text has lexical, syntax, placement or reference errors (locations in the text).
     Syntax(Diagnostics),
     /// The organization it describes is invalid (problems located in the text, or in the
     /// files it imports).
@@ -23,13 +25,141 @@ pub enum OrgTextError {
 }
 
 impl OrgTextError {
-    /// Renders the errors for a person; `text` is the organization file's text.
+    /// Renders the errors for a person; `text` is the organization file's text. Problems
+    /// located in the text show its line with a caret, like syntax errors.
     pub fn render(&self, file: &str, text: &str) -> String {
         match self {
             OrgTextError::Syntax(d) => d.render(file, text),
-            OrgTextError::Load(e) => format!("{e}\n"),
+            OrgTextError::Load(e) => render_problems(e.problems(), file, text),
         }
     }
+}
+
+/// The length of the token at byte `offset` of `text` (at least 1).
+fn token_len(text: &str, offset: u32) -> usize {
+    let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+    match text.get(offset..).map(|rest| Lexer::new(rest).next()) {
+        Some(Some(Ok((0, _, end)))) => end.max(1),
+        _ => 1,
+    }
+}
+
+/// Renders loader problems: those located in `file` like diagnostics (with the text's line
+/// and a caret), the others (in imported files) as the loader words them.
+fn render_problems(problems: &[Problem], file: &str, text: &str) -> String {
+    let mut out = String::new();
+    for p in problems {
+        match p.loc {
+            Some(loc) if p.file == file => {
+                let mut d = Diagnostic::error("org", loc, p.message.clone())
+                    .with_len(token_len(text, loc.offset));
+                d.severity = p.severity;
+                d.help.clone_from(&p.help);
+                out.push_str(&d.render(file, text));
+                for inner in &p.diagnostics {
+                    if p.decoded {
+                        out.push_str(&format!("    (in the decoded document) {inner}\n"));
+                    } else {
+                        out.push_str(&inner.render(file, text));
+                    }
+                }
+            }
+            _ => {
+                out.push_str(&p.to_string());
+                out.push('\n');
+            }
+        }
+        out.push('\n');
+    }
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    out.push_str(&format!(
+        "{}, {}\n",
+        plural(errors, "error"),
+        plural(problems.len() - errors, "warning")
+    ));
+    out
+}
+
+/// True when `text` reads as an organization file (it declares an `organization`, an
+/// `account` or a `managed` policy, or imports managed policies) rather than a policy.
+pub fn is_org_text(text: &str) -> bool {
+    let (items, _) = parse_cst(text);
+    items.iter().any(|i| match &i.v {
+        Item::Decl { kw, .. } => matches!(
+            kw.v,
+            DeclKw::Organization | DeclKw::Account | DeclKw::Managed
+        ),
+        Item::Import { managed, .. } => *managed,
+        _ => false,
+    })
+}
+
+/// The manifest an organization text is lowered to, with the map back to the text.
+struct Lowered {
+    out: Out,
+    fallbacks: Vec<Fallback>,
+}
+
+/// Parses, checks and lowers an organization text; every error found comes back at once.
+fn lower_org(text: &str) -> Result<Lowered, Diagnostics> {
+    let (items, mut diags) = parse_cst(text);
+    if !diags.iter().any(Diagnostic::is_error) {
+        diags.extend(check(text, &items));
+    }
+    let mut l = OrgLower {
+        text,
+        diags: Vec::new(),
+        out: Out::default(),
+        units: Vec::new(),
+        accounts: Vec::new(),
+        resources: Vec::new(),
+        fallbacks: Vec::new(),
+    };
+    l.file(&items);
+    // After a syntax error the tree is a guess: what the lowering finds beyond it is most
+    // likely a consequence, not another mistake.
+    let first_syntax = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.loc.offset)
+        .min();
+    l.diags
+        .retain(|d| first_syntax.is_none_or(|first| d.loc.offset < first));
+    diags.append(&mut l.diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        diags.sort_by_key(|d| d.loc.offset);
+        diags.dedup();
+        let mut d = Diagnostics::from(diags);
+        d.sort();
+        return Err(d);
+    }
+    Ok(Lowered {
+        out: l.out,
+        fallbacks: l.fallbacks,
+    })
+}
+
+/// Lowers an organization written in the text language to its organization manifest
+/// (`docs/org-manifest.md`) without reading the files it imports; their paths are kept as
+/// written (relative to the text's folder). Used by `gavel fmt --to json`.
+pub fn org_text_to_manifest(text: &str) -> Result<serde_json::Value, Diagnostics> {
+    let lowered = lower_org(text)?;
+    serde_json::from_str(&lowered.out.s).map_err(|e| {
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::error(
+            "internal",
+            Loc::default(),
+            format!("the lowered manifest is not JSON: {e}"),
+        ));
+        d
+    })
 }
 
 /// Reads an organization written in the text language. `file` names it in messages, and the
@@ -45,24 +175,8 @@ pub fn parse_org_text(
         let p = crate::org::load::too_large(file, "the organization file", size);
         return Err(OrgTextError::Load(LoadError::single(p)));
     }
-    let (items, mut diags) = parse_cst(text);
-    let mut l = OrgLower {
-        text,
-        diags: Vec::new(),
-        out: Out::default(),
-        units: Vec::new(),
-        accounts: Vec::new(),
-        resources: Vec::new(),
-    };
-    l.file(&items);
-    diags.append(&mut l.diags);
-    if diags.iter().any(Diagnostic::is_error) {
-        let mut d = Diagnostics::from(diags);
-        d.sort();
-        return Err(OrgTextError::Syntax(d));
-    }
-    let out = l.out;
-    let remap = |problems: Vec<crate::org::load::Problem>| {
+    let Lowered { out, fallbacks } = lower_org(text).map_err(OrgTextError::Syntax)?;
+    let remap = |problems: Vec<Problem>| {
         problems
             .into_iter()
             .map(|mut p| {
@@ -77,6 +191,7 @@ pub fn parse_org_text(
                             .map(|d| out.map_diag(text, d))
                             .collect();
                     }
+                    explain_fallback(&mut p, text, &fallbacks);
                 }
                 p
             })
@@ -89,6 +204,55 @@ pub fn parse_org_text(
         }),
         Err(e) => Err(OrgTextError::Load(LoadError::new(remap(e.into_problems())))),
     }
+}
+
+/// A policy named in `attach` or `boundary` that is neither an ARN nor a policy of its
+/// account, so it was read as an AWS managed policy.
+struct Fallback {
+    lo: usize,
+    name: String,
+    arn: String,
+    account: String,
+    own: Vec<String>,
+}
+
+/// Rewords an unresolved attachment of a name that was read as an AWS managed policy: the
+/// loader's message speaks of ARNs and dumps; the text said a name.
+fn explain_fallback(p: &mut Problem, text: &str, fallbacks: &[Fallback]) {
+    if !matches!(
+        p.kind,
+        ProblemKind::UnknownPolicy | ProblemKind::UnknownBoundary
+    ) {
+        return;
+    }
+    let Some(loc) = p.loc else { return };
+    let Some(f) = fallbacks
+        .iter()
+        .find(|f| Loc::at(text, f.lo).offset == loc.offset)
+    else {
+        return;
+    };
+    p.message = format!("unknown managed policy `{}`", f.name);
+    let own = if f.own.is_empty() {
+        format!("account `{}` declares no policies", f.account)
+    } else {
+        format!(
+            "the policies of account `{}` are {}",
+            f.account,
+            f.own
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    p.help = Some(match closest(&f.name, f.own.iter().map(String::as_str)) {
+        Some(n) => format!("did you mean `{n}`? ({own})"),
+        None => format!(
+            "it is not a policy of the account ({own}), so it was read as the AWS managed policy `{}`, which no `import managed` file defines",
+            f.arn
+        ),
+    });
 }
 
 /// Loads an organization file in the text language for the command line (warnings are left
@@ -122,6 +286,13 @@ struct AccountAt<'a> {
 /// A resource declaration: ARN, items, start.
 type ResourceAt<'a> = (&'a Sp<String>, &'a [Sp<Item>], usize);
 
+/// An entry of the manifest's `managed_policies`: a file, or the declarations (one per
+/// version) of a managed policy defined by ARN.
+enum ManagedEntry<'a> {
+    File(&'a Sp<String>),
+    Defined(String, Vec<&'a Sp<Item>>),
+}
+
 struct OrgLower<'t, 'a> {
     text: &'t str,
     diags: Vec<Diagnostic>,
@@ -129,11 +300,45 @@ struct OrgLower<'t, 'a> {
     units: Vec<Unit<'a>>,
     accounts: Vec<AccountAt<'a>>,
     resources: Vec<ResourceAt<'a>>,
+    fallbacks: Vec<Fallback>,
 }
 
 fn block(body: &Option<Body>) -> &[Sp<Item>] {
     match body {
         Some(Body::Block(items)) => items,
+        _ => &[],
+    }
+}
+
+/// The keyword of a qualifier.
+fn head_word(h: &Head) -> &'static str {
+    match h {
+        Head::Id(_) => "id",
+        Head::UniqueId(_) => "unique_id",
+        Head::Path(_) => "path",
+        Head::In(_) => "in",
+        Head::Outside => "outside",
+        Head::Arn(_) => "arn",
+        Head::Version(_) => "version",
+        Head::Default => "default",
+    }
+}
+
+/// The value of the first qualifier `word` among `heads`.
+fn head_value<'h>(heads: &'h [Sp<Head>], word: &str) -> Option<&'h Sp<String>> {
+    heads.iter().find_map(|h| match &h.v {
+        Head::Id(v) | Head::UniqueId(v) | Head::Path(v) | Head::Arn(v) | Head::Version(v)
+            if head_word(&h.v) == word =>
+        {
+            Some(v)
+        }
+        _ => None,
+    })
+}
+
+fn heads_of(item: &Item) -> &[Sp<Head>] {
+    match item {
+        Item::Decl { heads, .. } => heads,
         _ => &[],
     }
 }
@@ -162,12 +367,86 @@ impl<'a> OrgLower<'_, 'a> {
         self.diags.push(d);
     }
 
+    /// Reports qualifiers `what` does not take, qualifiers given twice, and a label on
+    /// anything but an account.
+    fn check_heads(&mut self, item: &Sp<Item>, allowed: &[&str], what: &str) {
+        let Item::Decl {
+            kw, label, heads, ..
+        } = &item.v
+        else {
+            return;
+        };
+        if let Some(l) = label
+            && kw.v != DeclKw::Account
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    "misplaced",
+                    self.at(l.lo),
+                    format!("{what} has no quoted label"),
+                )
+                .with_len(l.hi - l.lo)
+                .with_help("only accounts take a label (their friendly name): `account 111122223333 \"prod\" { … }`"),
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for h in heads {
+            let w = head_word(&h.v);
+            if !allowed.contains(&w) {
+                let help = if allowed.is_empty() {
+                    format!("{what} takes no qualifiers")
+                } else {
+                    format!(
+                        "{what} takes {}",
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        "misplaced",
+                        self.at(h.lo),
+                        format!("`{w}` cannot qualify {what}"),
+                    )
+                    .with_len(w.len())
+                    .with_help(help),
+                );
+            } else if seen.contains(&w) {
+                self.diags.push(
+                    Diagnostic::error("duplicate", self.at(h.lo), format!("`{w}` is given twice"))
+                        .with_len(w.len()),
+                );
+            }
+            seen.push(w);
+        }
+    }
+
+    /// Reports a missing name of a policy declaration.
+    fn needs_name(&mut self, item: &Sp<Item>, what: &str, example: &str) -> bool {
+        match &item.v {
+            Item::Decl { name: Some(_), .. } => true,
+            Item::Decl { kw, .. } => {
+                self.diags.push(
+                    Diagnostic::error("syntax", self.at(kw.lo), format!("{what} needs a name"))
+                        .with_len(kw.hi - kw.lo)
+                        .with_help(format!("write `{example}`")),
+                );
+                false
+            }
+            _ => false,
+        }
+    }
+
     fn file(&mut self, items: &'a [Sp<Item>]) {
         let mut org: Option<&'a Sp<Item>> = None;
-        let mut managed: Vec<&'a Sp<String>> = Vec::new();
+        let mut managed: Vec<ManagedEntry<'a>> = Vec::new();
         for item in items {
             match &item.v {
                 Item::Decl { kw, .. } if kw.v == DeclKw::Organization => {
+                    self.check_heads(item, &[], "an organization");
                     if org.is_some() {
                         self.diags.push(
                             Diagnostic::error("duplicate", self.at(item.lo), "a second `organization`")
@@ -184,22 +463,47 @@ impl<'a> OrgLower<'_, 'a> {
                     label,
                     body,
                     ..
-                } if kw.v == DeclKw::Account => self.accounts.push(AccountAt {
-                    name,
-                    label: label.as_ref(),
-                    items: block(body),
-                    parent: None,
-                    lo: item.lo,
-                }),
+                } if kw.v == DeclKw::Account => {
+                    self.check_heads(item, &["outside"], "an account");
+                    self.accounts.push(AccountAt {
+                        name,
+                        label: label.as_ref(),
+                        items: block(body),
+                        parent: None,
+                        lo: item.lo,
+                    });
+                }
+                Item::Decl { kw, heads, .. } if kw.v == DeclKw::Managed => {
+                    self.check_heads(item, &["arn", "path", "version", "default"], "a managed policy");
+                    if !self.needs_name(item, "a managed policy", "managed NAME arn \"arn:aws:iam::aws:policy/NAME\" { … }") {
+                        continue;
+                    }
+                    let Some(arn) = head_value(heads, "arn") else {
+                        self.diags.push(
+                            Diagnostic::error("syntax", self.at(kw.lo), "a managed policy defined here needs its ARN")
+                                .with_len(kw.hi - kw.lo)
+                                .with_help("write `managed NAME arn \"arn:aws:iam::aws:policy/NAME\" { … }`; a customer managed policy is declared in its account with `policy NAME { … }`"),
+                        );
+                        continue;
+                    };
+                    let found = managed.iter_mut().find_map(|m| match m {
+                        ManagedEntry::Defined(a, decls) if *a == arn.v => Some(decls),
+                        _ => None,
+                    });
+                    match found {
+                        Some(decls) => decls.push(item),
+                        None => managed.push(ManagedEntry::Defined(arn.v.clone(), vec![item])),
+                    }
+                }
                 Item::Import {
                     managed: true,
                     path,
-                } => managed.push(path),
+                } => managed.push(ManagedEntry::File(path)),
                 Item::Error => {}
                 _ => self.misplaced(
                     item,
                     "at the top of an organization file",
-                    "the top level holds `organization`, `account` (outside the organization) and `import managed \"file\"`",
+                    "the top level holds `organization`, `account` (outside the organization), `managed` policies and `import managed \"file\"`",
                 ),
             }
         }
@@ -212,7 +516,17 @@ impl<'a> OrgLower<'_, 'a> {
         if !managed.is_empty() {
             self.out.raw(",");
             self.out.key("managed_policies");
-            self.str_list(&managed);
+            self.out.raw("[");
+            for (i, m) in managed.iter().enumerate() {
+                if i > 0 {
+                    self.out.raw(",");
+                }
+                match m {
+                    ManagedEntry::File(path) => self.out.str_sp(path),
+                    ManagedEntry::Defined(_, decls) => self.managed_policy(decls, true),
+                }
+            }
+            self.out.raw("]");
         }
         self.out.raw(",");
         self.out.key("accounts");
@@ -274,19 +588,26 @@ impl<'a> OrgLower<'_, 'a> {
                     body,
                     ..
                 } if kw.v == DeclKw::Root => {
+                    self.check_heads(item, &["id"], "the root");
                     if root_seen {
                         self.misplaced(item, "twice", "an organization has one root");
                         continue;
                     }
                     root_seen = true;
-                    let id = heads.iter().find_map(|h| match &h.v {
-                        Head::Id(i) => Some(i),
-                        _ => None,
-                    });
-                    self.node(name, id, None, block(body));
+                    self.node(name, head_value(heads, "id"), None, block(body));
                 }
-                Item::Decl { kw, .. } if kw.v == DeclKw::Scp => policies.push((item, true)),
-                Item::Decl { kw, .. } if kw.v == DeclKw::Rcp => policies.push((item, false)),
+                Item::Decl { kw, .. } if kw.v == DeclKw::Scp => {
+                    self.check_heads(item, &[], "an SCP");
+                    if self.needs_name(item, "an SCP", "scp NAME { … }") {
+                        policies.push((item, true));
+                    }
+                }
+                Item::Decl { kw, .. } if kw.v == DeclKw::Rcp => {
+                    self.check_heads(item, &[], "an RCP");
+                    if self.needs_name(item, "an RCP", "rcp NAME { … }") {
+                        policies.push((item, false));
+                    }
+                }
                 Item::Error => {}
                 _ => self.misplaced(
                     item,
@@ -301,15 +622,13 @@ impl<'a> OrgLower<'_, 'a> {
         for (i, u) in units.iter().enumerate() {
             if i == 0 {
                 self.out.key("root");
+            } else if first {
+                self.out.raw(",");
+                self.out.key("units");
+                self.out.raw("[");
+                first = false;
             } else {
-                if first {
-                    self.out.raw(",");
-                    self.out.key("units");
-                    self.out.raw("[");
-                    first = false;
-                } else {
-                    self.out.raw(",");
-                }
+                self.out.raw(",");
             }
             self.out.mark(u.name.lo, u.name.hi);
             self.out.raw("{");
@@ -352,11 +671,13 @@ impl<'a> OrgLower<'_, 'a> {
                 if i > 0 {
                     self.out.raw(",");
                 }
-                if let Item::Decl { name, body, kw, .. } = &item.v {
-                    match name {
-                        Some(n) => self.out.str_sp(n),
-                        None => self.out.str_at("", kw.lo, kw.hi),
-                    }
+                if let Item::Decl {
+                    name: Some(n),
+                    body,
+                    ..
+                } = &item.v
+                {
+                    self.out.str_sp(n);
                     self.out.raw(":");
                     self.document(body.as_ref(), item.lo);
                 }
@@ -378,6 +699,158 @@ impl<'a> OrgLower<'_, 'a> {
             }
             None => self.out.raw("{}"),
         }
+    }
+
+    /// A managed policy: its declarations, one per version, all of one name (`policy` in an
+    /// account) or of one ARN (`managed` at the top). Writes the manifest's object: `name`,
+    /// `arn` (for `managed`), `path`, and `document` or `versions` with `default_version`.
+    fn managed_policy(&mut self, decls: &[&'a Sp<Item>], with_arn: bool) {
+        let Some(first) = decls.first() else { return };
+        let Item::Decl {
+            kw,
+            name: Some(name),
+            heads,
+            ..
+        } = &first.v
+        else {
+            return;
+        };
+        let what = if with_arn { "managed policy" } else { "policy" };
+        self.out.mark(kw.lo, name.hi);
+        self.out.raw("{");
+        self.out.key("name");
+        self.out.str_sp(name);
+        if with_arn && let Some(arn) = head_value(heads, "arn") {
+            self.out.raw(",");
+            self.out.key("arn");
+            self.out.str_sp(arn);
+        }
+        // One path for every version.
+        let mut path: Option<&'a Sp<String>> = None;
+        for d in decls {
+            if let Some(p) = head_value(heads_of(&d.v), "path") {
+                match path {
+                    Some(first) if first.v != p.v => self.diags.push(
+                        Diagnostic::error(
+                            "conflict",
+                            self.at(p.lo),
+                            format!("the versions of {what} `{}` have different paths", name.v),
+                        )
+                        .with_len(p.hi - p.lo)
+                        .with_help(format!(
+                            "a managed policy has one path: `{}` (line {})",
+                            first.v,
+                            self.at(first.lo).line
+                        )),
+                    ),
+                    Some(_) => {}
+                    None => path = Some(p),
+                }
+            }
+        }
+        if let Some(p) = path {
+            self.out.raw(",");
+            self.out.key("path");
+            self.out.str_sp(p);
+        }
+        fn version(d: &Sp<Item>) -> Option<&Sp<String>> {
+            head_value(heads_of(&d.v), "version")
+        }
+        let is_default = |d: &Sp<Item>| heads_of(&d.v).iter().any(|h| h.v == Head::Default);
+        if let [one] = decls
+            && version(one).is_none()
+            && !is_default(one)
+        {
+            self.out.raw(",");
+            self.out.key("document");
+            if let Item::Decl { body, .. } = &one.v {
+                self.document(body.as_ref(), one.lo);
+            }
+            self.out.raw("}");
+            return;
+        }
+        let defaults: Vec<&&Sp<Item>> = decls.iter().filter(|d| is_default(d)).collect();
+        if decls.len() > 1 {
+            for d in decls {
+                if version(d).is_none()
+                    && let Item::Decl { kw, .. } = &d.v
+                {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "syntax",
+                            self.at(kw.lo),
+                            format!("{what} `{}` is declared several times without version ids", name.v),
+                        )
+                        .with_len(kw.hi - kw.lo)
+                        .with_help(format!("each declaration is a version: write `{} {} version v1 {{ … }}`, and `default` on the one in force", describe_kw(kw.v), name.v)),
+                    );
+                }
+            }
+            match defaults.as_slice() {
+                [] => self.diags.push(
+                    Diagnostic::error(
+                        "syntax",
+                        self.at(name.lo),
+                        format!(
+                            "{what} `{}` has {} versions and none is marked `default`",
+                            name.v,
+                            decls.len()
+                        ),
+                    )
+                    .with_len(name.hi - name.lo)
+                    .with_help("mark the version in force: `… version v2 default { … }`"),
+                ),
+                [_] => {}
+                [_, second, ..] => {
+                    let at = heads_of(&second.v)
+                        .iter()
+                        .find(|h| h.v == Head::Default)
+                        .map_or(second.lo, |h| h.lo);
+                    self.diags.push(
+                        Diagnostic::error(
+                            "duplicate",
+                            self.at(at),
+                            format!("two versions of {what} `{}` are marked `default`", name.v),
+                        )
+                        .with_len(7)
+                        .with_help("one version is in force; remove `default` from the others"),
+                    );
+                }
+            }
+        }
+        self.out.raw(",");
+        self.out.key("versions");
+        self.out.raw("[");
+        for (i, d) in decls.iter().enumerate() {
+            if i > 0 {
+                self.out.raw(",");
+            }
+            let Item::Decl { kw, body, .. } = &d.v else {
+                continue;
+            };
+            self.out.mark(kw.lo, kw.hi);
+            self.out.raw("{");
+            self.out.key("id");
+            match version(d) {
+                Some(v) => self.out.str_sp(v),
+                None => self.out.str_at("v1", kw.lo, kw.hi),
+            }
+            self.out.raw(",");
+            self.out.key("document");
+            self.document(body.as_ref(), d.lo);
+            self.out.raw("}");
+        }
+        self.out.raw("]");
+        self.out.raw(",");
+        self.out.key("default_version");
+        let chosen = defaults.first().copied().or(decls.first());
+        if let Some(d) = chosen {
+            match version(d) {
+                Some(v) => self.out.str_sp(v),
+                None => self.out.str_at("v1", d.lo, d.lo),
+            }
+        }
+        self.out.raw("}");
     }
 
     /// The root or an OU, and everything under it.
@@ -419,11 +892,8 @@ impl<'a> OrgLower<'_, 'a> {
                     body,
                     ..
                 } if kw.v == DeclKw::Ou => {
-                    let id = heads.iter().find_map(|h| match &h.v {
-                        Head::Id(i) => Some(i),
-                        _ => None,
-                    });
-                    self.node(n, id, Some(me), block(body));
+                    self.check_heads(item, &["id"], "an OU");
+                    self.node(n, head_value(heads, "id"), Some(me), block(body));
                 }
                 Item::Decl {
                     kw,
@@ -431,13 +901,16 @@ impl<'a> OrgLower<'_, 'a> {
                     label,
                     body,
                     ..
-                } if kw.v == DeclKw::Account => self.accounts.push(AccountAt {
-                    name: n,
-                    label: label.as_ref(),
-                    items: block(body),
-                    parent: Some(me),
-                    lo: item.lo,
-                }),
+                } if kw.v == DeclKw::Account => {
+                    self.check_heads(item, &[], "an account of the organization tree");
+                    self.accounts.push(AccountAt {
+                        name: n,
+                        label: label.as_ref(),
+                        items: block(body),
+                        parent: Some(me),
+                        lo: item.lo,
+                    });
+                }
                 Item::Error => {}
                 _ => self.misplaced(
                     item,
@@ -473,47 +946,67 @@ impl<'a> OrgLower<'_, 'a> {
         let mut scps = Vec::new();
         let mut rcps = Vec::new();
         let mut mfa = Vec::new();
-        let mut policies = Vec::new();
+        let mut policies: Vec<(&'a Sp<String>, Vec<&'a Sp<Item>>)> = Vec::new();
         let mut users = Vec::new();
         let mut groups = Vec::new();
         let mut roles = Vec::new();
+        const HELP: &str = "an account holds `attach scp|rcp`, `import \"dump.json\"`, `mfa`, `policy`, `group`, `user`, `role` and `resource`";
         for item in a.items {
             match &item.v {
-                Item::Attach { kind: Some(k), names } => {
+                Item::Attach {
+                    kind: Some(k),
+                    names,
+                } => {
                     if *k == DeclKw::Scp {
                         scps.extend(names.iter());
                     } else {
                         rcps.extend(names.iter());
                     }
                 }
-                Item::Import { managed: false, path } => {
+                Item::Import {
+                    managed: false,
+                    path,
+                } => {
                     self.out.raw(",");
                     self.out.key("authorization_details");
                     self.out.str_sp(path);
                 }
                 Item::Mfa(names) => mfa.extend(names.iter()),
-                Item::Decl { kw, .. } => match kw.v {
-                    DeclKw::Policy => policies.push(item),
-                    DeclKw::User => users.push(item),
-                    DeclKw::Group => groups.push(item),
-                    DeclKw::Role => roles.push(item),
+                Item::Decl { kw, name, body, .. } => match kw.v {
+                    DeclKw::Policy => {
+                        self.check_heads(item, &["path", "version", "default"], "a policy");
+                        if !self.needs_name(item, "a managed policy", "policy NAME { … }") {
+                            continue;
+                        }
+                        if let Some(n) = name {
+                            match policies.iter_mut().find(|(x, _)| x.v == n.v) {
+                                Some((_, decls)) => decls.push(item),
+                                None => policies.push((n, vec![item])),
+                            }
+                        }
+                    }
+                    DeclKw::User => {
+                        self.check_heads(item, &["path", "arn", "unique_id", "in"], "a user");
+                        users.push(item);
+                    }
+                    DeclKw::Group => {
+                        self.check_heads(item, &["path", "arn", "unique_id"], "a group");
+                        groups.push(item);
+                    }
+                    DeclKw::Role => {
+                        self.check_heads(item, &["path", "arn", "unique_id"], "a role");
+                        roles.push(item);
+                    }
                     DeclKw::Resource => {
-                        if let Item::Decl { name: Some(arn), body, .. } = &item.v {
+                        self.check_heads(item, &[], "a resource");
+                        if let Some(arn) = name {
                             self.resources.push((arn, block(body), item.lo));
                         }
                     }
-                    _ => self.misplaced(
-                        item,
-                        "in an account",
-                        "an account holds `attach scp|rcp`, `import \"dump.json\"`, `mfa`, `policy`, `group`, `user`, `role` and `resource`",
-                    ),
+                    _ => self.misplaced(item, "in an account", HELP),
                 },
                 Item::Error => {}
-                _ => self.misplaced(
-                    item,
-                    "in an account",
-                    "an account holds `attach scp|rcp`, `import \"dump.json\"`, `mfa`, `policy`, `group`, `user`, `role` and `resource`",
-                ),
+                _ => self.misplaced(item, "in an account", HELP),
             }
         }
         for (key, list) in [("scps", &scps), ("rcps", &rcps), ("mfa_users", &mfa)] {
@@ -525,19 +1018,15 @@ impl<'a> OrgLower<'_, 'a> {
         }
         // Customer managed policies by name, for `attach NAME`.
         let mut own: HashMap<String, String> = HashMap::new();
-        for p in &policies {
-            if let Item::Decl {
-                name: Some(n),
-                heads,
-                ..
-            } = &p.v
-            {
-                let path = head_path(heads).map_or("/".to_string(), |p| p.v.clone());
-                own.insert(
-                    n.v.clone(),
-                    format!("arn:aws:iam::{acct}:policy{path}{}", n.v),
-                );
-            }
+        for (n, decls) in &policies {
+            let path = decls
+                .iter()
+                .find_map(|d| head_value(heads_of(&d.v), "path"))
+                .map_or("/".to_string(), |p| p.v.clone());
+            own.insert(
+                n.v.clone(),
+                format!("arn:aws:iam::{acct}:policy{path}{}", n.v),
+            );
         }
         if !(policies.is_empty() && users.is_empty() && groups.is_empty() && roles.is_empty()) {
             self.out.raw(",");
@@ -545,35 +1034,11 @@ impl<'a> OrgLower<'_, 'a> {
             self.out.raw("{");
             self.out.key("policies");
             self.out.raw("[");
-            for (i, p) in policies.iter().enumerate() {
+            for (i, (_, decls)) in policies.iter().enumerate() {
                 if i > 0 {
                     self.out.raw(",");
                 }
-                if let Item::Decl {
-                    name,
-                    heads,
-                    body,
-                    kw,
-                    ..
-                } = &p.v
-                {
-                    self.out.mark(kw.lo, kw.hi);
-                    self.out.raw("{");
-                    self.out.key("name");
-                    match name {
-                        Some(n) => self.out.str_sp(n),
-                        None => self.out.str_at("", kw.lo, kw.hi),
-                    }
-                    if let Some(path) = head_path(heads) {
-                        self.out.raw(",");
-                        self.out.key("path");
-                        self.out.str_sp(path);
-                    }
-                    self.out.raw(",");
-                    self.out.key("document");
-                    self.document(body.as_ref(), p.lo);
-                    self.out.raw("}");
-                }
+                self.managed_policy(decls, false);
             }
             self.out.raw("]");
             for (key, list) in [("groups", &groups), ("users", &users), ("roles", &roles)] {
@@ -584,7 +1049,7 @@ impl<'a> OrgLower<'_, 'a> {
                     if i > 0 {
                         self.out.raw(",");
                     }
-                    self.principal(p, &own);
+                    self.principal(p, &acct, &own);
                 }
                 self.out.raw("]");
             }
@@ -593,8 +1058,31 @@ impl<'a> OrgLower<'_, 'a> {
         self.out.raw("}");
     }
 
+    /// A managed policy named in `attach` or `boundary`, as an ARN; names read as AWS managed
+    /// policies are remembered, to explain them if they resolve nowhere.
+    fn policy_arn(
+        &mut self,
+        n: &Sp<String>,
+        account: &str,
+        own: &HashMap<String, String>,
+    ) -> String {
+        let arn = resolve_policy(&n.v, own);
+        if !n.v.starts_with("arn:") && !own.contains_key(&n.v) {
+            let mut names: Vec<String> = own.keys().cloned().collect();
+            names.sort();
+            self.fallbacks.push(Fallback {
+                lo: n.lo,
+                name: n.v.clone(),
+                arn: arn.clone(),
+                account: account.to_string(),
+                own: names,
+            });
+        }
+        arn
+    }
+
     /// A user, group or role.
-    fn principal(&mut self, item: &'a Sp<Item>, own: &HashMap<String, String>) {
+    fn principal(&mut self, item: &'a Sp<Item>, account: &str, own: &HashMap<String, String>) {
         let Item::Decl {
             kw,
             name: Some(name),
@@ -623,6 +1111,11 @@ impl<'a> OrgLower<'_, 'a> {
                     self.out.key("path");
                     self.out.str_sp(p);
                 }
+                Head::Arn(p) => {
+                    self.out.raw(",");
+                    self.out.key("arn");
+                    self.out.str_sp(p);
+                }
                 Head::UniqueId(p) => {
                     self.out.raw(",");
                     self.out.key("id");
@@ -634,11 +1127,8 @@ impl<'a> OrgLower<'_, 'a> {
                     let g: Vec<&Sp<String>> = groups.iter().collect();
                     self.str_list(&g);
                 }
-                _ => self.diags.push(
-                    Diagnostic::error("misplaced", self.at(h.lo), format!("this qualifier cannot appear on {what}"))
-                        .with_len(h.hi - h.lo)
-                        .with_help("users take `path`, `unique_id` and `in GROUPS`; groups and roles take `path` and `unique_id`"),
-                ),
+                // Reported by `check_heads`.
+                _ => {}
             }
         }
         let mut managed: Vec<(String, usize, usize)> = Vec::new();
@@ -648,20 +1138,27 @@ impl<'a> OrgLower<'_, 'a> {
             match &it.v {
                 Item::Attach { kind: None, names } => {
                     for n in names {
-                        managed.push((resolve_policy(&n.v, own), n.lo, n.hi));
+                        let arn = self.policy_arn(n, account, own);
+                        managed.push((arn, n.lo, n.hi));
                     }
                 }
                 Item::Boundary(b) if !matches!(kw.v, DeclKw::Group) => {
+                    let arn = self.policy_arn(b, account, own);
                     self.out.raw(",");
                     self.out.key("boundary");
-                    self.out.str_at(&resolve_policy(&b.v, own), b.lo, b.hi);
+                    self.out.str_at(&arn, b.lo, b.hi);
                 }
                 Item::Tags(tags) if !matches!(kw.v, DeclKw::Group) => {
                     self.out.raw(",");
                     self.out.key("tags");
                     self.tags(tags, it.lo);
                 }
-                Item::Decl { kw: k, .. } if k.v == DeclKw::Inline => inline.push(it),
+                Item::Decl { kw: k, .. } if k.v == DeclKw::Inline => {
+                    self.check_heads(it, &[], "an inline policy");
+                    if self.needs_name(it, "an inline policy", "inline NAME { … }") {
+                        inline.push(it);
+                    }
+                }
                 Item::Trust(_) if is_role => trust.push(it),
                 Item::MaxSession(n) if is_role => {
                     self.out.raw(",");
@@ -706,11 +1203,13 @@ impl<'a> OrgLower<'_, 'a> {
                 if i > 0 {
                     self.out.raw(",");
                 }
-                if let Item::Decl { name, body, kw, .. } = &it.v {
-                    match name {
-                        Some(n) => self.out.str_sp(n),
-                        None => self.out.str_at("", kw.lo, kw.hi),
-                    }
+                if let Item::Decl {
+                    name: Some(n),
+                    body,
+                    ..
+                } = &it.v
+                {
+                    self.out.str_sp(n);
                     self.out.raw(":");
                     self.document(body.as_ref(), it.lo);
                 }
@@ -783,6 +1282,7 @@ impl<'a> OrgLower<'_, 'a> {
         self.out.raw(",");
         self.out.key("account");
         self.out.str_at(&owner, arn.lo, arn.hi);
+        let mut policy_seen = false;
         for it in items {
             match &it.v {
                 Item::Tags(tags) => {
@@ -790,7 +1290,28 @@ impl<'a> OrgLower<'_, 'a> {
                     self.out.key("tags");
                     self.tags(tags, it.lo);
                 }
-                Item::Decl { kw, body, .. } if kw.v == DeclKw::Policy => {
+                Item::Decl { kw, body, name, .. } if kw.v == DeclKw::Policy => {
+                    self.check_heads(it, &[], "a resource policy");
+                    if let Some(n) = name {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "misplaced",
+                                self.at(n.lo),
+                                "a resource policy has no name",
+                            )
+                            .with_len(n.hi - n.lo)
+                            .with_help("write `policy { … }` in the resource"),
+                        );
+                    }
+                    if policy_seen {
+                        self.misplaced(
+                            it,
+                            "twice in a resource",
+                            "a resource has one resource-based policy",
+                        );
+                        continue;
+                    }
+                    policy_seen = true;
                     self.out.raw(",");
                     self.out.key("policy");
                     self.document(body.as_ref(), it.lo);
@@ -807,11 +1328,12 @@ impl<'a> OrgLower<'_, 'a> {
     }
 }
 
-fn head_path(heads: &[Sp<Head>]) -> Option<&Sp<String>> {
-    heads.iter().find_map(|h| match &h.v {
-        Head::Path(p) => Some(p),
-        _ => None,
-    })
+/// The keyword of a policy declaration, for messages.
+fn describe_kw(kw: DeclKw) -> &'static str {
+    match kw {
+        DeclKw::Managed => "managed",
+        _ => "policy",
+    }
 }
 
 /// A managed policy named in `attach` or `boundary`: an ARN as is, a policy of the account by

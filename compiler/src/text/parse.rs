@@ -20,6 +20,8 @@ struct Recovering<'a> {
     open: Vec<usize>,
     /// Set once the blocks nest deeper than [`MAX_BLOCK_DEPTH`]: the stream has ended.
     stopped: bool,
+    /// A token to return before reading on (the `{` after an unterminated string).
+    queued: Option<(usize, Token<'a>, usize)>,
 }
 
 impl<'a> Iterator for Recovering<'a> {
@@ -29,7 +31,11 @@ impl<'a> Iterator for Recovering<'a> {
             return None;
         }
         loop {
-            match self.inner.next()? {
+            let next = match self.queued.take() {
+                Some(t) => Ok(t),
+                None => self.inner.next()?,
+            };
+            match next {
                 Ok((lo, t, hi)) => {
                     match t {
                         // The tree the parser builds, and every walk over it, is as deep as
@@ -70,8 +76,18 @@ impl<'a> Iterator for Recovering<'a> {
                                     .with_len(slice.len())
                                     .with_help("add the closing `\"` on the same line (a string cannot span lines)"),
                             );
-                            let content = slice.get(1..).unwrap_or("").to_string();
-                            return Some(Ok((e.lo, Token::Str(content), e.hi)));
+                            let content = slice.get(1..).unwrap_or("");
+                            // `"prod {`: the string most likely ends before the block it
+                            // runs into, which is read as a block.
+                            if let Some(before) = content.trim_end().strip_suffix('{')
+                                && before.ends_with(char::is_whitespace)
+                            {
+                                let brace = e.lo + 1 + content.trim_end().len() - 1;
+                                self.queued = Some((brace, Token::LBrace, brace + 1));
+                                let content = before.trim_end().to_string();
+                                return Some(Ok((e.lo, Token::Str(content), brace)));
+                            }
+                            return Some(Ok((e.lo, Token::Str(content.to_string()), e.hi)));
                         }
                         LexError::BadEscape(esc) => {
                             self.diags.push(
@@ -134,8 +150,11 @@ fn describe_expected(e: &str) -> String {
 }
 
 fn expected_list(expected: &[String]) -> String {
-    let mut items: Vec<String> = expected
-        .iter()
+    // A block's `{` is what is missing most often: name it first.
+    let mut sorted: Vec<&String> = expected.iter().collect();
+    sorted.sort_by_key(|e| e.as_str() != "\"{\"");
+    let mut items: Vec<String> = sorted
+        .into_iter()
         .filter(|e| e.as_str() != "OPENCOMMENT")
         .map(|e| describe_expected(e))
         .collect();
@@ -253,6 +272,7 @@ pub(crate) fn parse_cst(text: &str) -> (Vec<Sp<Item>>, Vec<Diagnostic>) {
         diags: Vec::new(),
         open: Vec::new(),
         stopped: false,
+        queued: None,
     };
     let mut recovered = Vec::new();
     let result = FileParser::new().parse(&mut recovered, &mut lexer);

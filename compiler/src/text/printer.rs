@@ -1,15 +1,16 @@
-//! The canonical text layout of policies and organizations.
+//! The canonical text of policies: statements, principals and conditions.
 
 use crate::model::policy::Effect;
 use crate::model::{
     BaseOp, CondValue, ConditionClause, Family, Policy, PrincipalType, Principals, SetOp,
     Statement, Version,
 };
+use crate::text::layout::{Entry, Node, render};
 use crate::text::lexer::{Lexer, Token};
 use crate::text::ops;
 
 /// Lines longer than this break their lists one item per line.
-const WIDTH: usize = 96;
+pub(crate) const WIDTH: usize = 96;
 
 /// A string literal: quoted and escaped.
 pub(crate) fn quote(s: &str) -> String {
@@ -82,30 +83,36 @@ fn list(head: &str, items: &[String], indent: usize) -> String {
 /// Writes a policy in the text language, canonically. Reading the result back gives an equal
 /// [`Policy`].
 pub fn policy_to_text(policy: &Policy) -> String {
-    let mut out = String::new();
-    write_policy(policy, 0, &mut out);
+    render(&policy_entries(policy))
+}
+
+/// The items of a policy: its header (`version`, `id`) and its statements.
+pub(crate) fn policy_entries(policy: &Policy) -> Vec<Entry> {
+    let mut out = policy_header(policy)
+        .into_iter()
+        .map(|l| Entry::new(Node::Line(l)))
+        .collect::<Vec<_>>();
+    out.extend(policy.statements.iter().map(|s| {
+        Entry::new(Node::Statement {
+            prefix: "",
+            statement: Box::new(s.node.clone()),
+        })
+    }));
     out
 }
 
-/// Writes the items of a policy (header and statements), each line indented by `indent`.
-pub(crate) fn write_policy(policy: &Policy, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
+/// The header lines of a policy: `version` unless it is `2012-10-17`, and `id`.
+pub(crate) fn policy_header(policy: &Policy) -> Vec<String> {
+    let mut out = Vec::new();
     match policy.version.as_ref().map(|v| v.node) {
-        None => out.push_str(&format!("{pad}version none\n")),
-        Some(Version::V2008_10_17) => out.push_str(&format!("{pad}version \"2008-10-17\"\n")),
+        None => out.push("version none".to_string()),
+        Some(Version::V2008_10_17) => out.push("version \"2008-10-17\"".to_string()),
         Some(Version::V2012_10_17) => {}
     }
     if let Some(id) = &policy.id {
-        out.push_str(&format!("{pad}id {}\n", quote(&id.node)));
+        out.push(format!("id {}", quote(&id.node)));
     }
-    for (i, s) in policy.statements.iter().enumerate() {
-        let header = policy.version.as_ref().map(|v| v.node) != Some(Version::V2012_10_17)
-            || policy.id.is_some();
-        if (i > 0 || header) && !(i == 0 && out.is_empty()) {
-            out.push('\n');
-        }
-        write_statement(&s.node, indent, out);
-    }
+    out
 }
 
 /// Writes one statement.

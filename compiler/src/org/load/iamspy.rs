@@ -24,8 +24,10 @@ use super::LoadOptions;
 use super::authz::{is_account_id, load_authorization_details};
 use super::catalog::{PolicyCatalog, read_text};
 use super::error::{LoadError, Loaded, Problem, ProblemKind, Sink};
+use super::manifest::builtin;
 use super::reader::{JsonPath, Reader};
 use super::resolve::Resolver;
+use super::{FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS};
 use crate::json::ParseMode;
 use crate::model::PolicyType;
 use crate::org::model::{Account, OrgPolicy, OrgUnit, Organization, Resource};
@@ -505,6 +507,17 @@ pub fn load_iamspy(
                 org.units = t.units;
                 org.scps = t.scps;
                 org.rcps = t.rcps;
+                // The AWS managed policies every organization has, as a manifest defines
+                // them, so that both loaders build the same model of an organization.
+                for (map, name, ty, principal) in [
+                    (&mut org.scps, FULL_AWS_ACCESS, PolicyType::Scp, false),
+                    (&mut org.rcps, RCP_FULL_AWS_ACCESS, PolicyType::Rcp, true),
+                ] {
+                    map.entry(name.to_string()).or_insert_with(|| OrgPolicy {
+                        name: name.to_string(),
+                        policy: builtin(ty, principal),
+                    });
+                }
                 for id in org.accounts.keys() {
                     if !t.accounts.contains_key(id) {
                         sink.push(Problem::warning(

@@ -99,6 +99,7 @@ pub fn load_manifest_text(
         in_org: false,
         catalog: PolicyCatalog::new(),
         catalog_files: Vec::new(),
+        defined: BTreeMap::new(),
         accounts: Vec::new(),
     };
     m.read(&root);
@@ -126,6 +127,9 @@ struct Manifest<'r, 't> {
     in_org: bool,
     catalog: PolicyCatalog,
     catalog_files: Vec<String>,
+    /// Managed policies written in `managed_policies` itself (by ARN): always in the
+    /// organization, like a dump's own policies.
+    defined: BTreeMap<String, ManagedPolicy>,
     accounts: Vec<PendingAccount>,
 }
 
@@ -232,7 +236,11 @@ impl<'t> Manifest<'_, 't> {
             .r
             .opt_list(&mut self.sink, obj, "managed_policies", &top)
         {
-            self.catalog_file(v, &path);
+            if matches!(v, Value::Object(_)) {
+                self.defined_policy(v, &path);
+            } else {
+                self.catalog_file(v, &path);
+            }
         }
         let mut account_sites: Vec<(String, Site)> = Vec::new();
         for (path, v) in self.r.opt_list(&mut self.sink, obj, "accounts", &top) {
@@ -724,6 +732,241 @@ impl<'t> Manifest<'_, 't> {
         self.catalog_files.push(file);
     }
 
+    /// A managed policy written in `managed_policies` as an object: `name`, `arn`, `path`
+    /// (default: the ARN's path) and its documents ([`Manifest::policy_versions`]).
+    fn defined_policy(&mut self, v: &Value<'t>, path: &JsonPath) {
+        let Some(o) = self.r.object(&mut self.sink, v, path, "a managed policy") else {
+            return;
+        };
+        self.check_keys(
+            o,
+            &[
+                "name",
+                "arn",
+                "path",
+                "document",
+                "version",
+                "versions",
+                "default_version",
+            ],
+            path,
+        );
+        let name = self.r.req_string(&mut self.sink, o, "name", path);
+        let arn = self.r.req_string(&mut self.sink, o, "arn", path);
+        let ppath = self.r.opt_string(&mut self.sink, o, "path", path);
+        let versions = self.policy_versions(o, path);
+        let (Some(name), Some(arn)) = (name, arn) else {
+            return;
+        };
+        // Without documents (an error was reported) the policy stays known by ARN, so that
+        // its attachments do not also report it as unknown.
+        let (default_version, versions) = versions.unwrap_or_default();
+        let at = o
+            .get("arn")
+            .map_or(o.range.start, |p| p.value.range().start);
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let is_policy_arn = parts.len() == 6
+            && parts.first() == Some(&"arn")
+            && parts.get(2) == Some(&"iam")
+            && parts.get(5).is_some_and(|r| r.starts_with("policy/"));
+        if !is_policy_arn {
+            self.err_help(
+                ProblemKind::InvalidValue,
+                &path.key("arn"),
+                at,
+                format!("`{arn}` is not a managed policy ARN"),
+                "write `arn:aws:iam::aws:policy/NAME` (AWS managed) or `arn:aws:iam::ACCOUNT:policy/PATH/NAME`",
+            );
+            return;
+        }
+        let ppath = match ppath {
+            None => policy_path_of_arn(&arn),
+            Some(s) if s.starts_with('/') && s.ends_with('/') => s,
+            Some(s) => {
+                let at = o.get("path").map_or(at, |p| p.value.range().start);
+                self.err(
+                    ProblemKind::InvalidValue,
+                    &path.key("path"),
+                    at,
+                    format!("the IAM path `{s}` must start and end with `/`"),
+                );
+                return;
+            }
+        };
+        if self.defined.contains_key(&arn) {
+            self.err(
+                ProblemKind::Duplicate,
+                path,
+                o.range.start,
+                format!("the managed policy `{arn}` is defined twice"),
+            );
+            return;
+        }
+        self.defined.insert(
+            arn.clone(),
+            ManagedPolicy {
+                arn,
+                name,
+                path: ppath,
+                default_version,
+                versions,
+            },
+        );
+    }
+
+    /// The documents of a managed policy: `document` (the version `version`, `v1` unless
+    /// given), or `versions` (`[{"id": "v1", "document": …}, …]`) with `default_version`
+    /// naming the one in force. Returns the default version's id and every version.
+    fn policy_versions(
+        &mut self,
+        e: &Object<'t>,
+        p: &JsonPath,
+    ) -> Option<(String, Vec<(String, Policy)>)> {
+        match (e.get("document"), e.get("versions")) {
+            (Some(_), Some(v)) => {
+                self.err_help(
+                    ProblemKind::Shape,
+                    &p.key("versions"),
+                    v.range.start,
+                    "a managed policy has `document` or `versions`, not both",
+                    "write one document as `document`, several as `versions` with `default_version`",
+                );
+                None
+            }
+            (None, None) => {
+                self.err(ProblemKind::Shape, p, e.range.start, "missing `document`");
+                None
+            }
+            (Some(d), None) => {
+                if let Some(x) = e.get("default_version") {
+                    self.err_help(
+                        ProblemKind::Shape,
+                        &p.key("default_version"),
+                        x.range.start,
+                        "`default_version` goes with `versions`",
+                        "name the version of a single `document` with `version`",
+                    );
+                }
+                let id = self
+                    .r
+                    .opt_string(&mut self.sink, e, "version", p)
+                    .unwrap_or_else(|| "v1".to_string());
+                let doc = self.document(&d.value, &p.key("document"), PolicyType::Identity)?;
+                Some((id.clone(), vec![(id, doc)]))
+            }
+            (None, Some(_)) => {
+                if let Some(x) = e.get("version") {
+                    self.err_help(
+                        ProblemKind::Shape,
+                        &p.key("version"),
+                        x.range.start,
+                        "`version` goes with `document`",
+                        "with `versions`, name the version in force in `default_version`",
+                    );
+                }
+                let mut out: Vec<(String, Policy)> = Vec::new();
+                let errors_before = self.sink.error_count();
+                for (vp, v) in self.r.opt_list(&mut self.sink, e, "versions", p) {
+                    let Some(o) = self.r.object(&mut self.sink, v, &vp, "a policy version") else {
+                        continue;
+                    };
+                    self.check_keys(o, &["id", "document"], &vp);
+                    let id = self.r.req_string(&mut self.sink, o, "id", &vp);
+                    let doc = match o.get("document") {
+                        Some(d) => {
+                            self.document(&d.value, &vp.key("document"), PolicyType::Identity)
+                        }
+                        None => {
+                            self.err(ProblemKind::Shape, &vp, o.range.start, "missing `document`");
+                            None
+                        }
+                    };
+                    let (Some(id), Some(doc)) = (id, doc) else {
+                        continue;
+                    };
+                    if out.iter().any(|(x, _)| *x == id) {
+                        self.err(
+                            ProblemKind::Duplicate,
+                            &vp.key("id"),
+                            o.range.start,
+                            format!("the version `{id}` is listed twice"),
+                        );
+                        continue;
+                    }
+                    out.push((id, doc));
+                }
+                let default = self.r.req_string(&mut self.sink, e, "default_version", p)?;
+                if self.sink.error_count() > errors_before {
+                    return None;
+                }
+                if !out.iter().any(|(x, _)| *x == default) {
+                    let at = e
+                        .get("default_version")
+                        .map_or(e.range.start, |x| x.value.range().start);
+                    let ids: Vec<&String> = out.iter().map(|(x, _)| x).collect();
+                    self.err_help(
+                        ProblemKind::Shape,
+                        &p.key("default_version"),
+                        at,
+                        format!("the default version `{default}` is not among `versions`"),
+                        format!("the versions are {}", names_list(ids.into_iter())),
+                    );
+                    return None;
+                }
+                Some((default, out))
+            }
+        }
+    }
+
+    /// The ARN of a user, group or role written inline: `arn` when given (an IAM ARN of that
+    /// kind; another account's is kept with a warning, as in dumps), else derived from the
+    /// account, path and name.
+    fn principal_arn(
+        &mut self,
+        e: &Object<'t>,
+        p: &JsonPath,
+        account: &str,
+        kind: &str,
+        derived: String,
+    ) -> String {
+        let Some(arn) = self.r.opt_string(&mut self.sink, e, "arn", p) else {
+            return derived;
+        };
+        let at = e
+            .get("arn")
+            .map_or(e.range.start, |x| x.value.range().start);
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let ok = parts.len() == 6
+            && parts.first() == Some(&"arn")
+            && parts.get(2) == Some(&"iam")
+            && parts
+                .get(5)
+                .is_some_and(|r| r.strip_prefix(kind).is_some_and(|x| x.starts_with('/')));
+        if !ok {
+            self.err_help(
+                ProblemKind::InvalidValue,
+                &p.key("arn"),
+                at,
+                format!("`{arn}` is not an IAM {kind} ARN"),
+                format!("write `arn:aws:iam::{account}:{kind}/PATH/NAME`, or leave `arn` out to derive it"),
+            );
+            return derived;
+        }
+        if arn_account(&arn) != Some(account) {
+            let w = self
+                .r
+                .warning(
+                    ProblemKind::AccountMismatch,
+                    &p.key("arn"),
+                    Some(at),
+                    format!("the ARN `{arn}` is not in account `{account}`, the account it is listed under"),
+                )
+                .with_help("the ARN is kept as written");
+            self.sink.push(w);
+        }
+        arn
+    }
+
     // ----- accounts -----
 
     /// Reads one account entry; returns its id when it is new.
@@ -753,11 +996,12 @@ impl<'t> Manifest<'_, 't> {
         let at = o.range.start;
         if !is_account_id(&id) {
             let at = o.get("id").map_or(at, |p| p.value.range().start);
-            self.err(
+            self.err_help(
                 ProblemKind::InvalidValue,
                 &path.key("id"),
                 at,
                 format!("the account id `{id}` is not 12 digits"),
+                "an AWS account id is 12 digits, such as `111122223333`",
             );
             return None;
         }
@@ -963,6 +1207,7 @@ impl<'t> Manifest<'_, 't> {
     fn resolve_accounts(&mut self) {
         let mut resolver = Resolver::new(&self.catalog, self.options);
         resolver.catalog_files = self.catalog_files.clone();
+        resolver.add_own(&mut self.sink, &self.defined, &self.r.file);
         for a in &self.accounts {
             resolver.add_own(&mut self.sink, &a.own, &a.source);
         }
@@ -997,20 +1242,35 @@ impl<'t> Manifest<'_, 't> {
             let Some(e) = self.r.object(&mut self.sink, v, &p, "a managed policy") else {
                 continue;
             };
-            self.check_keys(e, &["name", "path", "document"], &p);
+            self.check_keys(
+                e,
+                &[
+                    "name",
+                    "path",
+                    "document",
+                    "version",
+                    "versions",
+                    "default_version",
+                ],
+                &p,
+            );
             let name = self.r.req_string(&mut self.sink, e, "name", &p);
             let ppath = self.iam_path(e, &p);
-            let doc = match e.get("document") {
-                Some(d) => self.document(&d.value, &p.key("document"), PolicyType::Identity),
-                None => {
-                    self.err(ProblemKind::Shape, &p, e.range.start, "missing `document`");
-                    None
-                }
-            };
-            let (Some(name), Some(doc)) = (name, doc) else {
+            let versions = self.policy_versions(e, &p);
+            let Some(name) = name else { continue };
+            let arn = format!("arn:aws:iam::{id}:policy{ppath}{name}");
+            let Some((default_version, versions)) = versions else {
+                // Known by name, so that its attachments do not also report it as unknown;
+                // the error above fails the load.
+                pending.own.entry(arn.clone()).or_insert(ManagedPolicy {
+                    arn,
+                    name,
+                    path: ppath,
+                    default_version: String::new(),
+                    versions: Vec::new(),
+                });
                 continue;
             };
-            let arn = format!("arn:aws:iam::{id}:policy{ppath}{name}");
             if pending.own.contains_key(&arn) {
                 self.err(
                     ProblemKind::Duplicate,
@@ -1026,8 +1286,8 @@ impl<'t> Manifest<'_, 't> {
                     arn,
                     name,
                     path: ppath,
-                    default_version: "v1".to_string(),
-                    versions: vec![("v1".to_string(), doc)],
+                    default_version,
+                    versions,
                 },
             );
         }
@@ -1038,7 +1298,7 @@ impl<'t> Manifest<'_, 't> {
             };
             self.check_keys(
                 e,
-                &["name", "path", "id", "policies", "managed_policies"],
+                &["name", "path", "arn", "id", "policies", "managed_policies"],
                 &p,
             );
             let Some(name) = self.r.req_string(&mut self.sink, e, "name", &p) else {
@@ -1049,6 +1309,7 @@ impl<'t> Manifest<'_, 't> {
             }
             let gpath = self.iam_path(e, &p);
             let arn = format!("arn:aws:iam::{id}:group{gpath}{name}");
+            let arn = self.principal_arn(e, &p, id, "group", arn);
             let holder = Holder::Group(name.clone());
             let unique_id = self.unique_id(e, &p, "AGPA", &arn);
             let inline = self.inline_policies(e, &p);
@@ -1075,6 +1336,7 @@ impl<'t> Manifest<'_, 't> {
                 &[
                     "name",
                     "path",
+                    "arn",
                     "id",
                     "groups",
                     "tags",
@@ -1093,6 +1355,7 @@ impl<'t> Manifest<'_, 't> {
             }
             let upath = self.iam_path(e, &p);
             let arn = format!("arn:aws:iam::{id}:user{upath}{name}");
+            let arn = self.principal_arn(e, &p, id, "user", arn);
             let holder = Holder::User(name.clone());
             let unique_id = self.unique_id(e, &p, "AIDA", &arn);
             let mut groups = Vec::new();
@@ -1166,6 +1429,7 @@ impl<'t> Manifest<'_, 't> {
                 &[
                     "name",
                     "path",
+                    "arn",
                     "id",
                     "trust",
                     "policies",
@@ -1184,6 +1448,7 @@ impl<'t> Manifest<'_, 't> {
             }
             let rpath = self.iam_path(e, &p);
             let arn = format!("arn:aws:iam::{id}:role{rpath}{name}");
+            let arn = self.principal_arn(e, &p, id, "role", arn);
             let holder = Holder::Role(name.clone());
             let unique_id = self.unique_id(e, &p, "AROA", &arn);
             let trust = match e.get("trust") {
@@ -1512,6 +1777,17 @@ pub(crate) fn builtin(ty: PolicyType, principal: bool) -> Policy {
             statements: Vec::new(),
             loc: crate::model::Loc::default(),
         },
+    }
+}
+
+/// The path of a managed policy ARN: `arn:aws:iam::aws:policy/service-role/X` ->
+/// `/service-role/`; `/` when the ARN has none.
+pub(crate) fn policy_path_of_arn(arn: &str) -> String {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or("");
+    let rest = resource.strip_prefix("policy").unwrap_or("");
+    match rest.rfind('/') {
+        Some(i) if rest.starts_with('/') => rest.get(..=i).unwrap_or("/").to_string(),
+        _ => "/".to_string(),
     }
 }
 

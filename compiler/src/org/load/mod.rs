@@ -21,6 +21,7 @@ mod catalog;
 mod error;
 mod iamspy;
 mod manifest;
+pub(crate) use manifest::{derived_id, policy_path_of_arn};
 mod reader;
 mod resolve;
 
