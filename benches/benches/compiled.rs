@@ -28,7 +28,9 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use gavel_benches::compiled::{IntoBytes, prepare};
-use gavel_benches::{fmt_count, load_managed, naive, resolve_all, scales_from_env, workload};
+use gavel_benches::{
+    fmt_count, load_managed, naive, resolve_all, scales_from_env, stride, workload,
+};
 use gavel_compiler::lower;
 use gavel_compiler::workload::Scale;
 use gavel_runtime::Engine;
@@ -63,12 +65,13 @@ fn compiled(c: &mut Criterion) {
             prepared.from_bytes
         );
         let n = prepared.requests.len();
+        let step = stride(n);
         let mut group = c.benchmark_group(format!("compiled/{}", scale.name()));
         group.throughput(Throughput::Elements(1));
         let mut i = 0usize;
         group.bench_function("authorize", |b| {
             b.iter(|| {
-                i = (i + 1) % n;
+                i = (i + step) % n;
                 black_box(prepared.authorize(i))
             });
         });

@@ -142,26 +142,15 @@ fn run_scale(
         generate,
         ..Row::default()
     };
-    let mut decisions = None;
-    if args.engines.contains(&EngineKind::Naive) || args.engines.contains(&EngineKind::Compiled) {
-        let t = Instant::now();
-        let resolved = resolve_all(&w.org, requests)?;
-        row.resolve = Some(t.elapsed());
-        let d: Vec<_> = resolved.iter().map(naive).collect();
-        row.mix = Some(Mix::of(d.iter().copied()));
-        decisions = Some(d);
-        if args.engines.contains(&EngineKind::Naive) {
-            let l = measure(resolved.len(), args.budget, |i| naive(&resolved[i]));
-            eprintln!(
-                "[{}] naive: {}/req, p50 {}, p99 {}",
-                scale.name(),
-                fmt_ns(1e9 / l.per_second),
-                fmt_ns(l.p50_ns),
-                fmt_ns(l.p99_ns)
-            );
-            row.naive = Some(l);
-        }
-    }
+    // Same order and heap as the criterion benches: the mix resolved first and kept alive, then
+    // reference, naive, compiled. The interpreters are allocation-bound and glibc's malloc serves
+    // them up to 3x faster or slower depending on the heap's state (benches/README.md, "Heap
+    // state"), so both tools time them in the same one.
+    let t = Instant::now();
+    let resolved = resolve_all(&w.org, requests)?;
+    row.resolve = Some(t.elapsed());
+    let decisions: Vec<_> = resolved.iter().map(naive).collect();
+    row.mix = Some(Mix::of(decisions.iter().copied()));
     if args.engines.contains(&EngineKind::Reference) {
         let l = measure(requests.len(), args.budget, |i| {
             reference(&w.org, &requests[i])
@@ -173,15 +162,23 @@ fn run_scale(
             fmt_ns(l.p50_ns),
             fmt_ns(l.p99_ns)
         );
-        if row.mix.is_none() {
-            row.mix = Some(Mix::of(requests.iter().map(|r| reference(&w.org, r))));
-        }
         row.reference = Some(l);
+    }
+    if args.engines.contains(&EngineKind::Naive) {
+        let l = measure(resolved.len(), args.budget, |i| naive(&resolved[i]));
+        eprintln!(
+            "[{}] naive: {}/req, p50 {}, p99 {}",
+            scale.name(),
+            fmt_ns(1e9 / l.per_second),
+            fmt_ns(l.p50_ns),
+            fmt_ns(l.p99_ns)
+        );
+        row.naive = Some(l);
     }
     #[cfg(feature = "compiled")]
     if args.engines.contains(&EngineKind::Compiled) {
         let c = gavel_benches::compiled::prepare(&w.org, requests)?;
-        let expected = decisions.as_deref().unwrap_or(&[]);
+        let expected = &decisions[..];
         let disagreements = c.disagreements(expected);
         if disagreements > 0 {
             eprintln!(
@@ -210,7 +207,7 @@ fn run_scale(
             disagreements,
         });
     }
-    drop(decisions);
+    drop((resolved, decisions));
     Ok(row)
 }
 
