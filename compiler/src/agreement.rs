@@ -4,8 +4,12 @@
 
 use crate::conformance::Case;
 use crate::json::policy_to_json;
+use crate::lower::{CompileOptions, compile_case, runtime_request};
+use crate::org::OrgRequest;
 use crate::reference::{NamedPolicy, Options, decide};
+use gavel_runtime::Engine;
 use gavel_runtime::Explanation;
+use gavel_runtime::tables::Tables;
 use std::fmt::Write as _;
 
 /// Something that decides conformance cases: the reference interpreter, the compiled tables
@@ -31,6 +35,104 @@ impl Evaluator for Reference {
 
     fn decide_case(&self, case: &Case) -> Explanation {
         decide(&case.set, &case.request, &self.options)
+    }
+}
+
+/// The compiled tables in memory as an [`Evaluator`]: each case's policies are compiled on
+/// their own (`lower::compile_case`) and decided by the runtime's evaluator.
+#[derive(Clone, Debug, Default)]
+pub struct CompiledInMemory {
+    /// Compiler options.
+    pub options: CompileOptions,
+}
+
+impl Evaluator for CompiledInMemory {
+    fn name(&self) -> &str {
+        "compiled (in memory)"
+    }
+
+    fn decide_case(&self, case: &Case) -> Explanation {
+        match compile_case(&case.set, &self.options) {
+            Ok(tables) => {
+                let explained = gavel_runtime::eval::authorize_explain(&tables, &case.request);
+                let decision = gavel_runtime::eval::authorize(&tables, &case.request);
+                if decision != explained.decision {
+                    return Explanation::error(format!(
+                        "authorize said {decision}, authorize_explain said {}",
+                        explained.decision
+                    ));
+                }
+                explained
+            }
+            Err(e) => Explanation::error(e.to_string()),
+        }
+    }
+}
+
+/// The compiled tables written to a decision file and loaded back as an [`Evaluator`]: each
+/// case is compiled, encoded (`Tables::to_bytes`), validated and decoded by
+/// `Engine::from_bytes`, and decided by the engine.
+#[derive(Clone, Debug, Default)]
+pub struct CompiledFile {
+    /// Compiler options.
+    pub options: CompileOptions,
+}
+
+impl Evaluator for CompiledFile {
+    fn name(&self) -> &str {
+        "compiled (file)"
+    }
+
+    fn decide_case(&self, case: &Case) -> Explanation {
+        let tables = match compile_case(&case.set, &self.options) {
+            Ok(t) => t,
+            Err(e) => return Explanation::error(e.to_string()),
+        };
+        match Engine::from_bytes(tables.to_bytes()) {
+            Ok(engine) => engine_answer(&engine, &case.request),
+            Err(e) => Explanation::error(format!("the decision file does not load: {e}")),
+        }
+    }
+}
+
+/// The engine's explanation, checked against its decision-only answer.
+pub fn engine_answer(engine: &Engine, request: &gavel_runtime::Request) -> Explanation {
+    let explained = engine.authorize_explain(request);
+    let decision = engine.authorize(request);
+    if decision != explained.decision {
+        return Explanation::error(format!(
+            "authorize said {decision}, authorize_explain said {}",
+            explained.decision
+        ));
+    }
+    explained
+}
+
+/// Decides an organization request with an engine (the request converted by
+/// `lower::runtime_request`, whose errors deny as `reference::decide_org`'s do).
+pub fn decide_org_engine(engine: &Engine, req: &OrgRequest) -> Explanation {
+    match runtime_request(req) {
+        Ok(r) => engine_answer(engine, &r),
+        Err(e) => Explanation::error(e.to_string()),
+    }
+}
+
+/// Decides an organization request on compiled tables: the request converted as the library
+/// does (`lower::runtime_request`), its errors denying as `reference::decide_org` does.
+pub fn decide_org_compiled(tables: &Tables, req: &OrgRequest) -> Explanation {
+    match runtime_request(req) {
+        Ok(r) => {
+            let explained = gavel_runtime::eval::authorize_explain(tables, &r);
+            let decision = gavel_runtime::eval::authorize(tables, &r);
+            if decision != explained.decision {
+                return Explanation::error(format!(
+                    "authorize said {decision}, authorize_explain said {}",
+                    explained.decision
+                ));
+            }
+            explained
+        }
+        Err(e) => Explanation::error(e.to_string()),
     }
 }
 

@@ -464,6 +464,8 @@ fn read_request(r: &mut Reader<'_>, v: &Value<'_>) -> Option<Request> {
         resource,
         resource_account,
         context,
+        session: None,
+        time: None,
     })
 }
 

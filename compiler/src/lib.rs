@@ -19,6 +19,8 @@
 //!     resource: "arn:aws:s3:::b/k".into(),
 //!     resource_account: Some("111122223333".into()),
 //!     context: Context::new(),
+//!     session: None,
+//!     time: None,
 //! };
 //! let answer = decide(&set, &request, &Options::default());
 //! assert_eq!(answer.decision, Decision::Allow);

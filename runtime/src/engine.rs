@@ -1,14 +1,16 @@
 //! The [`Engine`]: one validated decision file at a time, swapped atomically while readers run.
 //!
 //! ```text
-//!   Engine ── ArcSwap ──▶ Arc<Snapshot> ──▶ File<Storage>  (Vec<u8> | &'static [u8] | Mmap)
-//!                 ▲
-//!   reload(path): map + validate fully ──(ok)──▶ store   (err: keep the old snapshot)
+//!   Engine ── ArcSwap ──▶ Arc<Snapshot> ──▶ Tables   (decoded once, when the snapshot is made)
+//!                 ▲                     └─▶ File<Storage>  (Vec<u8> | &'static [u8] | Mmap)
+//!   reload(path): map + validate + decode ──(ok)──▶ store   (err: keep the old snapshot)
 //! ```
 //!
-//! Readers call [`Engine::snapshot`] per request: a few atomic operations, never a lock, never
-//! blocked by a reload. A snapshot lives until its last reader drops it, so a reader keeps a
-//! consistent file for as long as it holds the guard, even across reloads.
+//! [`Engine::authorize`] and [`Engine::authorize_explain`] load the current snapshot (a few
+//! atomic operations, never a lock, never blocked by a reload) and ask its tables. Readers that
+//! need several answers from one consistent file call [`Engine::snapshot`] once and ask
+//! [`Snapshot::authorize`]: a snapshot lives until its last reader drops it, so a reader keeps
+//! a consistent file for as long as it holds the guard, even across reloads.
 //!
 //! # Mapped files
 //!
@@ -33,7 +35,10 @@ use std::sync::Arc;
 use arc_swap::{ArcSwap, Guard};
 use memmap2::Mmap;
 
+use crate::decision::{Decision, Explanation};
 use crate::format::{File, LoadError, SectionKind};
+use crate::request::Request;
+use crate::tables::Tables;
 
 /// Decides requests from one decision file at a time; the file can be replaced while
 /// requests run.
@@ -44,27 +49,36 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Maps the decision file at `path`, validates it fully, and answers from it.
+    /// Maps the decision file at `path`, validates and decodes it fully, and answers from it.
     ///
     /// See the module docs, "Mapped files", for the contract a mapped file must keep.
     pub fn open(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
         Snapshot::open(path).map(Engine::from_snapshot)
     }
 
-    /// Reads the decision file at `path` into memory (no mapping), validates it fully, and
-    /// answers from it.
+    /// Reads the decision file at `path` into memory (no mapping), validates and decodes it
+    /// fully, and answers from it.
     pub fn read(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
         Snapshot::read(path).map(Engine::from_snapshot)
     }
 
-    /// Validates `bytes` as a decision file and answers from it.
+    /// Validates and decodes `bytes` as a decision file and answers from it.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Engine, LoadError> {
         Snapshot::from_bytes(bytes).map(Engine::from_snapshot)
     }
 
-    /// Validates a decision file embedded in the program (`include_bytes!`) and answers from it.
+    /// Validates and decodes a decision file embedded in the program (`include_bytes!`) and
+    /// answers from it.
     pub fn from_static(bytes: &'static [u8]) -> Result<Engine, LoadError> {
         Snapshot::from_static(bytes).map(Engine::from_snapshot)
+    }
+
+    /// Answers from tables in memory, without a file (e.g. straight from the compiler).
+    ///
+    /// The tables must be checked ([`Tables::check`], which also builds their lookup maps):
+    /// the compiler's `compile_case` / `compile_org` return them so.
+    pub fn from_tables(tables: Tables) -> Engine {
+        Engine::from_snapshot(Snapshot::from_tables(tables))
     }
 
     /// Answers from an already validated snapshot.
@@ -74,7 +88,7 @@ impl Engine {
         }
     }
 
-    /// Maps and fully validates the file at `path`, then makes it current.
+    /// Maps, fully validates and decodes the file at `path`, then makes it current.
     ///
     /// On error the current snapshot stays (the engine keeps answering from the old file) and
     /// the error says why the new one was refused. Readers are never blocked: those holding
@@ -115,8 +129,17 @@ impl Engine {
         self.current.load_full()
     }
 
-    // DECISION HOOK: `pub fn authorize(&self, request: &Request) -> Decision` goes here; it
-    // takes `self.snapshot()` and asks the snapshot's compiled tables (see `Snapshot::file`).
+    /// The decision for `request`, from the current snapshot. Cannot fail: anything the tables
+    /// cannot account for is a deny (fail closed). Lock-free; see [`crate::eval::authorize`].
+    pub fn authorize(&self, request: &Request) -> Decision {
+        crate::eval::authorize(&self.current.load().tables, request)
+    }
+
+    /// The decision for `request` with its basis and the deciding statements, from the current
+    /// snapshot; see [`crate::eval::authorize_explain`].
+    pub fn authorize_explain(&self, request: &Request) -> Explanation {
+        crate::eval::authorize_explain(&self.current.load().tables, request)
+    }
 }
 
 impl fmt::Debug for Engine {
@@ -151,58 +174,87 @@ impl fmt::Debug for SnapshotGuard {
     }
 }
 
-/// One validated decision file and the bytes it lives in.
+/// One validated decision file, the bytes it lives in, and its decoded tables (or tables that
+/// never were a file: [`Snapshot::from_tables`]).
 ///
 /// Immutable: a reload builds a new snapshot; this one stays valid until its last holder drops
 /// it.
 pub struct Snapshot {
-    file: File<Storage>,
+    tables: Tables,
+    file: Option<File<Storage>>,
     source: Option<PathBuf>,
 }
 
 impl Snapshot {
-    /// Maps the file at `path` and validates it fully. See the module docs, "Mapped files".
+    /// Maps the file at `path`, validates it fully and decodes its tables. See the module docs,
+    /// "Mapped files".
     pub fn open(path: impl AsRef<Path>) -> Result<Snapshot, LoadError> {
         let path = path.as_ref();
         let map = map_file(path)?;
         Snapshot::new(Storage(Bytes::Mapped(map)), Some(path))
     }
 
-    /// Reads the file at `path` into memory and validates it fully.
+    /// Reads the file at `path` into memory, validates it fully and decodes its tables.
     pub fn read(path: impl AsRef<Path>) -> Result<Snapshot, LoadError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
         Snapshot::new(Storage(Bytes::Owned(bytes)), Some(path))
     }
 
-    /// Validates `bytes` fully.
+    /// Validates `bytes` fully and decodes their tables.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Snapshot, LoadError> {
         Snapshot::new(Storage(Bytes::Owned(bytes)), None)
     }
 
-    /// Validates a file embedded in the program fully.
+    /// Validates a file embedded in the program fully and decodes its tables.
     pub fn from_static(bytes: &'static [u8]) -> Result<Snapshot, LoadError> {
         Snapshot::new(Storage(Bytes::Static(bytes)), None)
     }
 
+    /// Tables in memory, without a file; they must be checked (see [`Engine::from_tables`]).
+    pub fn from_tables(tables: Tables) -> Snapshot {
+        Snapshot {
+            tables,
+            file: None,
+            source: None,
+        }
+    }
+
     fn new(storage: Storage, source: Option<&Path>) -> Result<Snapshot, LoadError> {
+        let file = File::from_bytes(storage)?;
+        // Decoded once here, so that answering never parses or validates anything.
+        let tables = crate::format::decode(&file)?;
         Ok(Snapshot {
-            file: File::from_bytes(storage)?,
+            tables,
+            file: Some(file),
             source: source.map(Path::to_path_buf),
         })
     }
 
-    /// The validated file: header, version, sections.
-    ///
-    /// DECISION HOOK: the compiled tables (parsed, validated views over these sections) will be
-    /// built here once per snapshot, and `Engine::authorize` will ask them.
-    pub fn file(&self) -> &File<Storage> {
-        &self.file
+    /// The decoded, checked decision tables.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
     }
 
-    /// The bytes of one section, if the file has it (shorthand for `file().section(kind)`).
+    /// The decision for `request` from this snapshot's tables.
+    pub fn authorize(&self, request: &Request) -> Decision {
+        crate::eval::authorize(&self.tables, request)
+    }
+
+    /// The decision for `request` with its basis and deciding statements.
+    pub fn authorize_explain(&self, request: &Request) -> Explanation {
+        crate::eval::authorize_explain(&self.tables, request)
+    }
+
+    /// The validated file: header, version, sections; `None` for tables that came from memory
+    /// ([`Snapshot::from_tables`]).
+    pub fn file(&self) -> Option<&File<Storage>> {
+        self.file.as_ref()
+    }
+
+    /// The bytes of one section, if the snapshot has a file and the file has the section.
     pub fn section(&self, kind: SectionKind) -> Option<&[u8]> {
-        self.file.section(kind)
+        self.file.as_ref()?.section(kind)
     }
 
     /// The path the file was loaded from, if it came from a path.
@@ -211,14 +263,16 @@ impl Snapshot {
     }
 
     /// The file's body checksum (CRC-32 of everything after the header): a short identity of
-    /// the loaded file for logs.
-    pub fn checksum(&self) -> u32 {
-        self.file.header().body_checksum
+    /// the loaded file for logs; `None` without a file.
+    pub fn checksum(&self) -> Option<u32> {
+        self.file.as_ref().map(|f| f.header().body_checksum)
     }
 
-    /// True if the bytes are memory-mapped (rather than in memory).
+    /// True if the bytes are memory-mapped (rather than in memory or absent).
     pub fn is_mapped(&self) -> bool {
-        matches!(self.file.storage().0, Bytes::Mapped(_))
+        self.file
+            .as_ref()
+            .is_some_and(|f| matches!(f.storage().0, Bytes::Mapped(_)))
     }
 }
 
@@ -227,8 +281,12 @@ impl fmt::Debug for Snapshot {
         f.debug_struct("Snapshot")
             .field("source", &self.source)
             .field("mapped", &self.is_mapped())
-            .field("checksum", &format_args!("{:#010x}", self.checksum()))
+            .field(
+                "checksum",
+                &format_args!("{:#010x}", self.checksum().unwrap_or(0)),
+            )
             .field("file", &self.file)
+            .field("policies", &self.tables.policies.len())
             .finish()
     }
 }

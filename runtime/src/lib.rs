@@ -7,17 +7,22 @@
 // and FORMAT.md, "Mapped files"). Everything else is safe Rust.
 #![deny(unsafe_code)]
 
+pub mod cond_value;
 pub mod decision;
 pub mod engine;
+pub mod eval;
 pub mod format;
 pub mod glob;
+pub mod operator;
+pub mod pattern;
 pub mod principal;
 pub mod request;
 pub mod services;
+pub mod tables;
 pub mod value;
 
 pub use decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
 pub use engine::{Engine, Snapshot, SnapshotGuard};
 pub use format::LoadError;
 pub use principal::{Principal, PrincipalError, PrincipalKind};
-pub use request::{Context, ContextError, ContextValue, Request};
+pub use request::{Context, ContextError, ContextValue, Request, SessionInfo};

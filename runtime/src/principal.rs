@@ -270,6 +270,31 @@ fn is_web_identity_provider(text: &str) -> bool {
     )
 }
 
+/// The key of a principal entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PrincipalType {
+    /// `AWS`: accounts, users, roles, sessions, or `*`.
+    Aws,
+    /// `Service`: a service principal name.
+    Service,
+    /// `Federated`: an identity provider.
+    Federated,
+    /// `CanonicalUser`: an S3 canonical user id.
+    CanonicalUser,
+}
+
+impl PrincipalType {
+    /// The JSON key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalType::Aws => "AWS",
+            PrincipalType::Service => "Service",
+            PrincipalType::Federated => "Federated",
+            PrincipalType::CanonicalUser => "CanonicalUser",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

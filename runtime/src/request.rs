@@ -119,6 +119,43 @@ pub struct Request {
     pub resource_account: Option<String>,
     /// The request context.
     pub context: Context,
+    /// The session the caller acts with, for decisions against an organization (role and
+    /// federated-user sessions created at run time); evaluators of fixed policy sets ignore it.
+    pub session: Option<Box<SessionInfo>>,
+    /// The request time in epoch seconds; `None` = now. Only decisions against an organization
+    /// use it (session expiry, `aws:CurrentTime` when the context lacks it).
+    pub time: Option<i64>,
+}
+
+/// A temporary session (STS) as the runtime needs it: identity chain, session keys and the
+/// session policies. Built by the compiler library from a session document
+/// (`gavel_compiler::lower::runtime_request`), so an inline session policy arrives compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// True for a `GetFederationToken` session, false for a role session.
+    pub federated: bool,
+    /// The session ARN.
+    pub arn: String,
+    /// For role sessions: the role ARN.
+    pub role_arn: Option<String>,
+    /// For federated-user sessions: the IAM user (or root) that federated.
+    pub parent_arn: Option<String>,
+    /// `aws:TokenIssueTime`, epoch seconds.
+    pub issued_at: i64,
+    /// Expiry, epoch seconds.
+    pub expires_at: i64,
+    /// Session tags (they override the role's tags of the same key).
+    pub tags: Vec<(String, String)>,
+    /// `aws:SourceIdentity`.
+    pub source_identity: Option<String>,
+    /// `aws:MultiFactorAuthPresent`.
+    pub mfa: bool,
+    /// `aws:FederatedProvider` for web-identity and SAML sessions.
+    pub federated_provider: Option<String>,
+    /// The inline session policy, compiled on its own (self-contained action patterns).
+    pub inline_policy: Option<crate::tables::Policy>,
+    /// Managed session policies by ARN, looked up in the decision tables.
+    pub policy_arns: Vec<String>,
 }
 
 impl Request {

@@ -1,5 +1,6 @@
 //! The `Engine` shell: mapping a file, reloading while readers run, keeping the old snapshot on
-//! a failed reload, and old snapshots outliving the swap.
+//! a failed reload, and old snapshots outliving the swap. Each file holds small tables whose
+//! one policy's name tells its generation.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,7 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 
 use gavel_runtime::Engine;
-use gavel_runtime::format::{FileBuilder, SectionKind, write_file_atomically};
+use gavel_runtime::format::{SectionKind, encode, write_file_atomically};
+use gavel_runtime::tables::{Policy, Tables};
 
 /// A scratch directory unique to this process and test, removed on drop.
 struct Scratch(PathBuf);
@@ -40,31 +42,47 @@ impl Drop for Scratch {
     }
 }
 
-/// A valid file of generation `n`: `meta` = "gen-n", `strings` = n repeated, so a reader can
-/// check that both sections come from the same file.
-fn generation(n: u64) -> Vec<u8> {
-    FileBuilder::new()
-        .section(SectionKind::Meta, format!("gen-{n}").into_bytes())
-        .section(
-            SectionKind::Strings,
-            n.to_le_bytes().repeat(1 + (n % 7) as usize),
-        )
-        .finish()
-        .unwrap()
+/// The tables of generation `n`: a first policy named "gen-n", then `n % 7` more (so files
+/// differ in length too).
+fn tables(n: u64) -> Tables {
+    let policy = |name: String| Policy {
+        name,
+        statements: Vec::new(),
+        services: Vec::new(),
+        any_service: false,
+    };
+    let mut policies = vec![policy(format!("gen-{n}"))];
+    policies.extend((0..n % 7).map(|i| policy(format!("padding {i}"))));
+    Tables {
+        policies,
+        ..Tables::default()
+    }
+    .check()
+    .unwrap()
 }
 
-/// The generation a snapshot holds, after checking its sections agree.
+/// A valid file of generation `n`.
+fn generation(n: u64) -> Vec<u8> {
+    encode(&tables(n))
+}
+
+/// The generation a snapshot holds, after checking that its tables and its file agree.
 fn generation_of(engine: &Engine) -> u64 {
     let snap = engine.snapshot();
-    let meta = std::str::from_utf8(snap.section(SectionKind::Meta).unwrap()).unwrap();
-    let n: u64 = meta.strip_prefix("gen-").unwrap().parse().unwrap();
-    let strings = snap.section(SectionKind::Strings).unwrap();
+    let n = generation_in(&snap);
+    assert_eq!(snap.tables(), &tables(n), "torn snapshot");
     assert_eq!(
-        strings,
-        n.to_le_bytes().repeat(1 + (n % 7) as usize),
+        snap.file().unwrap().as_bytes(),
+        &generation(n)[..],
         "torn snapshot"
     );
     n
+}
+
+/// The generation a snapshot's tables hold.
+fn generation_in(snap: &gavel_runtime::Snapshot) -> u64 {
+    let name = &snap.tables().policies[0].name;
+    name.strip_prefix("gen-").unwrap().parse().unwrap()
 }
 
 fn corrupt(mut bytes: Vec<u8>) -> Vec<u8> {
@@ -83,7 +101,7 @@ fn open_maps_the_file() {
     assert!(snap.is_mapped());
     assert_eq!(snap.source(), Some(path.as_path()));
     assert_eq!(generation_of(&engine), 3);
-    assert_eq!(snap.file().as_bytes(), &generation(3)[..]);
+    assert_eq!(snap.file().unwrap().as_bytes(), &generation(3)[..]);
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(&dir.0).unwrap().count(), 1);
 
@@ -101,7 +119,8 @@ fn open_refuses_bad_files_with_typed_errors() {
     std::fs::write(&path, corrupt(generation(1))).unwrap();
     let err = Engine::open(&path).unwrap_err();
     assert!(err.is_checksum_mismatch(), "{err}");
-    assert_eq!(err.section(), Some(SectionKind::Strings));
+    // `corrupt` damages a byte near the end: the last section, `meta`.
+    assert_eq!(err.section(), Some(SectionKind::Meta));
     let err = Engine::open(dir.path("missing.gavel")).unwrap_err();
     assert!(err.is_io());
     assert!(err.to_string().contains("missing.gavel"), "{err}");
@@ -147,13 +166,13 @@ fn old_snapshots_live_until_their_last_reader_drops_them() {
     write_file_atomically(&path, &generation(11)).unwrap();
     engine.reload(&path).unwrap();
     assert_eq!(generation_of(&engine), 11);
-    assert_eq!(held.section(SectionKind::Meta), Some(&b"gen-10"[..]));
-    assert_eq!(guard.section(SectionKind::Meta), Some(&b"gen-10"[..]));
+    assert_eq!(generation_in(&held), 10);
+    assert_eq!(generation_in(&guard), 10);
 
     // `install` hands back the replaced snapshot.
     let snap = gavel_runtime::Snapshot::from_bytes(generation(12)).unwrap();
     let previous = engine.install(snap);
-    assert_eq!(previous.section(SectionKind::Meta), Some(&b"gen-11"[..]));
+    assert_eq!(generation_in(&previous), 11);
     drop(guard);
     assert_eq!(
         Arc::strong_count(&held),

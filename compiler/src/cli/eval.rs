@@ -64,6 +64,10 @@ pub struct EvalArgs {
     /// chains and the resource's policy come from it, and principal keys are derived.
     #[arg(long)]
     pub(super) org: Option<PathBuf>,
+    /// Decide against a compiled organization (a decision file from `gavel compile`), with the
+    /// same interface as `--org`: one request explained, or `--cases`.
+    #[arg(long, conflicts_with = "org")]
+    pub(super) compiled: Option<PathBuf>,
     /// With `--org`: managed-policy files (JSON Lines, like the AWS managed policy corpus) that
     /// resolve attachments a dump does not contain (repeatable).
     #[arg(long = "managed-policies")]
@@ -74,10 +78,33 @@ pub struct EvalArgs {
     /// With `--org`: the request time, epoch seconds or RFC 3339 (default: now).
     #[arg(long)]
     pub(super) time: Option<String>,
+    /// Which evaluator decides `--cases`: the reference interpreter, or the compiled runtime
+    /// (each case, or the organization, compiled to a decision file, loaded back and decided
+    /// by `gavel-runtime`). Answers have the same format either way.
+    #[arg(long, value_enum, default_value_t = EngineChoice::Reference)]
+    pub(super) engine: EngineChoice,
+}
+
+/// The evaluator behind `gavel eval`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineChoice {
+    /// The reference interpreter (the executable spec).
+    Reference,
+    /// The compiled decision tables, through a decision file.
+    Compiled,
 }
 
 /// Runs `gavel eval`.
 pub fn run(args: &EvalArgs) -> ExitCode {
+    if let Some(file) = &args.compiled {
+        return match super::eval_org::run_compiled(file, args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if let Some(org) = &args.org {
         return match super::eval_org::run(org, args) {
             Ok(code) => code,
@@ -88,7 +115,7 @@ pub fn run(args: &EvalArgs) -> ExitCode {
         };
     }
     match &args.cases {
-        Some(path) => run_cases(path),
+        Some(path) => run_cases(path, args.engine),
         None => match run_one(args) {
             Ok(code) => code,
             Err(e) => {
@@ -112,7 +139,7 @@ pub(super) fn finish(total: usize, passed: usize, failed: usize, errors: usize) 
     }
 }
 
-fn run_cases(path: &Path) -> ExitCode {
+fn run_cases(path: &Path, engine: EngineChoice) -> ExitCode {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
@@ -139,7 +166,10 @@ fn run_cases(path: &Path) -> ExitCode {
         total += 1;
         let v = match parse_case(&line, line_no) {
             Ok(case) => {
-                let e = decide(&case.set, &case.request, &opts);
+                let e = match engine {
+                    EngineChoice::Reference => decide(&case.set, &case.request, &opts),
+                    EngineChoice::Compiled => super::compiled::decide_case(&case),
+                };
                 if let Some(exp) = case.expect {
                     if exp == e.decision {
                         passed += 1;
@@ -245,6 +275,8 @@ fn run_one(args: &EvalArgs) -> Result<ExitCode, String> {
         resource: args.resource.clone(),
         resource_account: args.resource_account.clone(),
         context,
+        session: None,
+        time: None,
     };
     let e = decide(&set, &request, &Options::default());
     if args.json {

@@ -1,6 +1,6 @@
 //! `gavel eval --org`: decide requests against an organization.
 
-use super::eval::{EvalArgs, explain, finish};
+use super::eval::{EngineChoice, EvalArgs, explain, finish};
 use super::org_args::{load_org, load_session, parse_context, parse_time};
 use crate::conformance::{answer, parse_org_case};
 use crate::org::{OrgRequest, Organization, resolve};
@@ -10,12 +10,8 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Runs `gavel eval --org PATH …`.
-pub fn run(org_path: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
-    let org = load_org(org_path, &args.managed_policies)?;
-    if let Some(cases) = &args.cases {
-        return run_cases(&org, cases);
-    }
+/// The request the command line describes.
+fn request_of(args: &EvalArgs) -> Result<OrgRequest, String> {
     let mut req = OrgRequest {
         principal: args.principal.clone().unwrap_or_default(),
         action: args.action.clone().unwrap_or_default(),
@@ -28,6 +24,70 @@ pub fn run(org_path: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
     if let Some(s) = &args.session {
         req.session = Some(load_session(s)?);
     }
+    Ok(req)
+}
+
+/// Runs `gavel eval --compiled FILE …`: the decision file answers, through `gavel-runtime`.
+pub fn run_compiled(file: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
+    let engine =
+        gavel_runtime::Engine::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if let Some(cases) = &args.cases {
+        return run_cases_with(cases, |r| super::compiled::decide_org_request(&engine, r));
+    }
+    let req = request_of(args)?;
+    let e = super::compiled::decide_org_request(&engine, &req);
+    if args.json {
+        println!("{}", answer("request", &e, None));
+    } else {
+        print!("{}", explain_compiled(&req, &e));
+    }
+    Ok(if e.decision == Decision::Allow {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// An explanation without source locations (the decision file keeps statement indexes, not
+/// positions).
+fn explain_compiled(req: &OrgRequest, e: &gavel_runtime::Explanation) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "decision: {}", e.decision);
+    let _ = writeln!(
+        s,
+        "  request: {} {} on {}",
+        req.principal, req.action, req.resource
+    );
+    let _ = writeln!(s, "  why: {}", e.basis.describe());
+    if !e.statements.is_empty() {
+        let _ = writeln!(s, "  deciding statements:");
+    }
+    for st in &e.statements {
+        let sid = st
+            .sid
+            .as_ref()
+            .map(|x| format!(" (Sid `{x}`)"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "    {} {} policy `{}` statement #{}{sid}",
+            st.effect.as_str(),
+            st.kind.label(),
+            st.policy,
+            st.index
+        );
+    }
+    s
+}
+
+/// Runs `gavel eval --org PATH …`.
+pub fn run(org_path: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
+    let org = load_org(org_path, &args.managed_policies)?;
+    if let Some(cases) = &args.cases {
+        return run_cases(&org, cases, args.engine);
+    }
+    let req = request_of(args)?;
     let opts = Options::default();
     let (e, text) = match resolve(&org, &req) {
         Ok(r) => {
@@ -54,10 +114,28 @@ pub fn run(org_path: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
 }
 
 /// Decides every org-level case of a file against `org`.
-pub fn run_cases(org: &Organization, path: &Path) -> Result<ExitCode, String> {
+pub fn run_cases(
+    org: &Organization,
+    path: &Path,
+    engine: EngineChoice,
+) -> Result<ExitCode, String> {
+    let opts = Options::default();
+    match engine {
+        EngineChoice::Reference => run_cases_with(path, |r| decide_org(org, r, &opts)),
+        EngineChoice::Compiled => {
+            let engine = super::compiled::engine_for_org(org)?;
+            run_cases_with(path, |r| super::compiled::decide_org_request(&engine, r))
+        }
+    }
+}
+
+/// Decides every org-level case of a file with `decide`.
+fn run_cases_with(
+    path: &Path,
+    decide: impl Fn(&OrgRequest) -> gavel_runtime::Explanation,
+) -> Result<ExitCode, String> {
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let opts = Options::default();
     let (mut passed, mut failed, mut errors, mut total) = (0, 0, 0, 0);
     let mut out = std::io::stdout().lock();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
@@ -68,7 +146,7 @@ pub fn run_cases(org: &Organization, path: &Path) -> Result<ExitCode, String> {
         total += 1;
         let v = match parse_org_case(&line) {
             Ok(case) => {
-                let e = decide_org(org, &case.request, &opts);
+                let e = decide(&case.request);
                 if let Some(exp) = case.expect {
                     if exp == e.decision {
                         passed += 1;

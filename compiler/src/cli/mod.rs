@@ -1,7 +1,10 @@
 //! The `gavel` command line: one file per subcommand.
 
 mod assume_role;
+mod compile;
+mod compiled;
 mod demo;
+mod dump;
 mod eval;
 mod eval_org;
 mod fmt;
@@ -35,8 +38,12 @@ enum Command {
     AssumeRole(Box<assume_role::AssumeRoleArgs>),
     /// Format the text language canonically, or convert a policy between text and JSON.
     Fmt(fmt::FmtArgs),
+    /// Compile an organization into one decision file.
+    Compile(compile::CompileArgs),
     /// Check a compiled decision file: header, section table, every checksum.
     Verify(verify::VerifyArgs),
+    /// Show what a decision file holds: sections, counts, a principal's compiled policies.
+    Dump(dump::DumpArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -49,6 +56,8 @@ pub fn run() -> ExitCode {
         Command::GenCases(a) => gen_cases::run(&a),
         Command::AssumeRole(a) => assume_role::run(&a),
         Command::Verify(a) => verify::run(&a),
+        Command::Compile(a) => compile::run(&a),
+        Command::Dump(a) => dump::run(&a),
         Command::Fmt(a) => fmt::run(&a),
     }
 }

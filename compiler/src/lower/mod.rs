@@ -1,4 +1,11 @@
-//! Lowering an organization into decision tables (issue 5, in progress; see
-//! `docs/compiled-design.md`). What exists so far: per-principal partial evaluation.
+//! Lowering policies and organizations into decision tables (`docs/compiled-design.md`):
+//! per-principal partial evaluation ([`fold`]), then interning, action classification and
+//! condition compilation ([`compile`]).
 
+pub mod compile;
 pub mod fold;
+
+pub use compile::{
+    CompileError, CompileOptions, compile_case, compile_org, compile_standalone, read_catalog,
+    runtime_request,
+};

@@ -5,6 +5,7 @@ use crate::model::operator::Operator;
 use crate::model::pattern::{ActionPattern, Template};
 use crate::model::value::ConditionValue;
 pub use gavel_runtime::Effect;
+pub use gavel_runtime::principal::PrincipalType;
 
 /// The policy language version (spec §2.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,31 +124,6 @@ pub struct Principals {
     pub wildcard: bool,
     /// The entries of the object form, in document order.
     pub entries: Vec<Node<PrincipalEntry>>,
-}
-
-/// The key of a principal entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PrincipalType {
-    /// `AWS`: accounts, users, roles, sessions, or `*`.
-    Aws,
-    /// `Service`: a service principal name.
-    Service,
-    /// `Federated`: an identity provider.
-    Federated,
-    /// `CanonicalUser`: an S3 canonical user id.
-    CanonicalUser,
-}
-
-impl PrincipalType {
-    /// The JSON key.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PrincipalType::Aws => "AWS",
-            PrincipalType::Service => "Service",
-            PrincipalType::Federated => "Federated",
-            PrincipalType::CanonicalUser => "CanonicalUser",
-        }
-    }
 }
 
 /// One principal entry: `{"AWS": "arn:…"}` contributes one per value.

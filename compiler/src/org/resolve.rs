@@ -197,7 +197,7 @@ impl Organization {
         Some(path)
     }
 
-    fn org_levels(
+    pub(crate) fn org_levels(
         &self,
         account_id: &str,
         scp: bool,
@@ -241,7 +241,7 @@ impl Organization {
         Ok(Some(levels))
     }
 
-    fn managed(&self, arn: &str) -> Result<NamedPolicy, ResolveError> {
+    pub(crate) fn managed(&self, arn: &str) -> Result<NamedPolicy, ResolveError> {
         let m = self
             .managed_policies
             .get(arn)
@@ -462,11 +462,13 @@ pub fn resolve(org: &Organization, req: &OrgRequest) -> Result<Resolved, Resolve
             resource: req.resource.clone(),
             resource_account,
             context,
+            session: None,
+            time: None,
         },
     })
 }
 
-fn gather_user(
+pub(crate) fn gather_user(
     org: &Organization,
     account: &Account,
     user: &User,

@@ -96,6 +96,47 @@ enum LoadErrorKind {
         expected: &'static str,
         found: u64,
     },
+    /// A count read from a section promises more entries than its remaining bytes can hold
+    /// (each entry takes at least `min_entry` bytes): refused before anything is allocated.
+    CountTooLarge {
+        what: &'static str,
+        count: u64,
+        min_entry: u64,
+        remaining: u64,
+    },
+    /// An id read from a section names an entry that does not exist (or a count asks for more
+    /// entries of another section than are left).
+    BadReference {
+        what: &'static str,
+        found: u64,
+        available: u64,
+    },
+    /// A string id (of the field `what`) is past the end of the string pool.
+    BadStringId {
+        what: &'static str,
+        found: u64,
+        available: u64,
+    },
+    /// A string of the string pool is not valid UTF-8.
+    InvalidUtf8 { index: u64 },
+    /// Text read from the file does not parse as what it stands for (a decimal constant, a
+    /// date's fraction digits, ...).
+    InvalidText { what: &'static str, found: String },
+    /// A section has bytes left after its last entry.
+    TrailingBytes { what: &'static str, count: u64 },
+    /// Entries of one section that no entry of another section uses.
+    UnusedEntries { what: &'static str, count: u64 },
+    /// A count stored twice (in the `meta` section and where the entries are) differs.
+    CountMismatch {
+        what: &'static str,
+        expected: u64,
+        found: u64,
+    },
+    /// Decoding would materialize more string bytes than the file's size allows (a crafted
+    /// file that names one long string very many times).
+    DecodedTooLarge { limit: u64 },
+    /// The decoded tables name something that does not exist ([`crate::tables::Tables::check`]).
+    Inconsistent { reason: String },
 }
 
 impl LoadError {
@@ -218,7 +259,6 @@ impl LoadError {
     }
 
     /// A value read from a section is not one of the allowed values (for section readers).
-    #[allow(dead_code, reason = "for the section readers that come next")]
     pub(crate) fn invalid_value(
         what: &'static str,
         expected: &'static str,
@@ -229,6 +269,73 @@ impl LoadError {
             expected,
             found,
         })
+    }
+
+    pub(crate) fn count_too_large(
+        what: &'static str,
+        count: u64,
+        min_entry: u64,
+        remaining: u64,
+    ) -> LoadError {
+        LoadError::new(LoadErrorKind::CountTooLarge {
+            what,
+            count,
+            min_entry,
+            remaining,
+        })
+    }
+
+    pub(crate) fn bad_reference(what: &'static str, found: u64, available: u64) -> LoadError {
+        LoadError::new(LoadErrorKind::BadReference {
+            what,
+            found,
+            available,
+        })
+    }
+
+    pub(crate) fn bad_string_id(what: &'static str, found: u64, available: u64) -> LoadError {
+        LoadError::new(LoadErrorKind::BadStringId {
+            what,
+            found,
+            available,
+        })
+    }
+
+    pub(crate) fn invalid_utf8(index: u64) -> LoadError {
+        LoadError::new(LoadErrorKind::InvalidUtf8 { index })
+    }
+
+    pub(crate) fn invalid_text(what: &'static str, found: &str) -> LoadError {
+        // Enough of the text to recognize it; a crafted file may hold megabytes.
+        let found = match found.char_indices().nth(60) {
+            Some((cut, _)) => format!("{}…", found.get(..cut).unwrap_or_default()),
+            None => found.to_string(),
+        };
+        LoadError::new(LoadErrorKind::InvalidText { what, found })
+    }
+
+    pub(crate) fn trailing_bytes(what: &'static str, count: u64) -> LoadError {
+        LoadError::new(LoadErrorKind::TrailingBytes { what, count })
+    }
+
+    pub(crate) fn unused_entries(what: &'static str, count: u64) -> LoadError {
+        LoadError::new(LoadErrorKind::UnusedEntries { what, count })
+    }
+
+    pub(crate) fn count_mismatch(what: &'static str, expected: u64, found: u64) -> LoadError {
+        LoadError::new(LoadErrorKind::CountMismatch {
+            what,
+            expected,
+            found,
+        })
+    }
+
+    pub(crate) fn decoded_too_large(limit: u64) -> LoadError {
+        LoadError::new(LoadErrorKind::DecodedTooLarge { limit })
+    }
+
+    pub(crate) fn inconsistent(reason: String) -> LoadError {
+        LoadError::new(LoadErrorKind::Inconsistent { reason })
     }
 
     // ----- accessors (for callers and tests that must branch on the cause) -----
@@ -257,7 +364,15 @@ impl LoadError {
             | LoadErrorKind::OutOfBounds { what, .. }
             | LoadErrorKind::Misaligned { what, .. }
             | LoadErrorKind::Overflow { what }
-            | LoadErrorKind::InvalidValue { what, .. } => Some(what),
+            | LoadErrorKind::InvalidValue { what, .. }
+            | LoadErrorKind::CountTooLarge { what, .. }
+            | LoadErrorKind::BadReference { what, .. }
+            | LoadErrorKind::BadStringId { what, .. }
+            | LoadErrorKind::InvalidText { what, .. }
+            | LoadErrorKind::TrailingBytes { what, .. }
+            | LoadErrorKind::UnusedEntries { what, .. }
+            | LoadErrorKind::CountMismatch { what, .. } => Some(what),
+            LoadErrorKind::InvalidUtf8 { .. } => Some("string pool entry"),
             _ => None,
         }
     }
@@ -360,9 +475,66 @@ impl LoadError {
         matches!(self.0.kind, LoadErrorKind::Overflow { .. })
     }
 
-    /// A value read from a section is not one of the allowed values.
+    /// A value read from a section is not one of the allowed values (an unknown tag, a flag
+    /// bit, a boolean that is neither 0 nor 1, ...).
     pub fn is_invalid_value(&self) -> bool {
         matches!(self.0.kind, LoadErrorKind::InvalidValue { .. })
+    }
+
+    /// A count promises more entries than the section's remaining bytes can hold.
+    pub fn is_count_too_large(&self) -> bool {
+        matches!(self.0.kind, LoadErrorKind::CountTooLarge { .. })
+    }
+
+    /// An id (string, pattern, policy, account, ...) names an entry that does not exist.
+    pub fn is_bad_reference(&self) -> bool {
+        matches!(
+            self.0.kind,
+            LoadErrorKind::BadReference { .. } | LoadErrorKind::BadStringId { .. }
+        )
+    }
+
+    /// A string of the string pool is not valid UTF-8.
+    pub fn is_invalid_utf8(&self) -> bool {
+        matches!(self.0.kind, LoadErrorKind::InvalidUtf8 { .. })
+    }
+
+    /// Stored text does not parse as what it stands for (e.g. a decimal constant).
+    pub fn is_invalid_text(&self) -> bool {
+        matches!(self.0.kind, LoadErrorKind::InvalidText { .. })
+    }
+
+    /// A section has bytes after its last entry.
+    pub fn is_trailing_bytes(&self) -> bool {
+        matches!(self.0.kind, LoadErrorKind::TrailingBytes { .. })
+    }
+
+    /// A section holds entries that nothing uses.
+    pub fn is_unused_entries(&self) -> bool {
+        matches!(self.0.kind, LoadErrorKind::UnusedEntries { .. })
+    }
+
+    /// A count in the `meta` section differs from the entries actually stored.
+    pub fn is_count_mismatch(&self) -> bool {
+        matches!(self.0.kind, LoadErrorKind::CountMismatch { .. })
+    }
+
+    /// Decoding would build far more string data than the file's size allows.
+    pub fn is_decoded_too_large(&self) -> bool {
+        matches!(self.0.kind, LoadErrorKind::DecodedTooLarge { .. })
+    }
+
+    /// The decoded tables are inconsistent (an id names nothing); see [`LoadError::reason`].
+    pub fn is_inconsistent(&self) -> bool {
+        matches!(self.0.kind, LoadErrorKind::Inconsistent { .. })
+    }
+
+    /// For inconsistent tables: what is inconsistent.
+    pub fn reason(&self) -> Option<&str> {
+        match &self.0.kind {
+            LoadErrorKind::Inconsistent { reason } => Some(reason),
+            _ => None,
+        }
     }
 }
 
@@ -532,6 +704,65 @@ impl fmt::Display for LoadError {
             } => write!(
                 f,
                 "{what} must be {expected}, found {found}; {REMEDY_CORRUPT}"
+            ),
+            LoadErrorKind::CountTooLarge {
+                what,
+                count,
+                min_entry,
+                remaining,
+            } => write!(
+                f,
+                "{what}: {count} entries of at least {min_entry} bytes each do not fit in the \
+                 {remaining} bytes left; {REMEDY_CORRUPT}"
+            ),
+            LoadErrorKind::BadReference {
+                what,
+                found,
+                available,
+            } => write!(
+                f,
+                "{what} {found} is out of range: there are {available}; {REMEDY_CORRUPT}"
+            ),
+            LoadErrorKind::BadStringId {
+                what,
+                found,
+                available,
+            } => write!(
+                f,
+                "{what}: string id {found} is out of range: the string pool holds {available} \
+                 strings; {REMEDY_CORRUPT}"
+            ),
+            LoadErrorKind::InvalidUtf8 { index } => write!(
+                f,
+                "string {index} of the string pool is not valid UTF-8; {REMEDY_CORRUPT}"
+            ),
+            LoadErrorKind::InvalidText { what, found } => {
+                write!(f, "{what} `{found}` is malformed; {REMEDY_CORRUPT}")
+            }
+            LoadErrorKind::TrailingBytes { what, count } => write!(
+                f,
+                "{count} bytes follow the last entry of {what}; {REMEDY_CORRUPT}"
+            ),
+            LoadErrorKind::UnusedEntries { what, count } => {
+                write!(f, "{count} {what} are used by nothing; {REMEDY_CORRUPT}")
+            }
+            LoadErrorKind::CountMismatch {
+                what,
+                expected,
+                found,
+            } => write!(
+                f,
+                "the meta section counts {expected} {what}, the file holds {found}; \
+                 {REMEDY_CORRUPT}"
+            ),
+            LoadErrorKind::DecodedTooLarge { limit } => write!(
+                f,
+                "the tables would hold more than {limit} bytes of text, far more than a file \
+                 of this size can describe; {REMEDY_CORRUPT}"
+            ),
+            LoadErrorKind::Inconsistent { reason } => write!(
+                f,
+                "the decision tables are inconsistent: {reason}; {REMEDY_CORRUPT}"
             ),
         }
     }

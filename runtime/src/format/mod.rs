@@ -10,8 +10,9 @@
 //! * Writing (cargo feature `write`, which the compiler turns on): `FileBuilder` and
 //!   `write_file_atomically`, and the `wire::push_*` helpers for section encoders.
 //!
-//! This module knows where sections are and that their bytes are intact; what the bytes mean
-//! is up to each section's reader.
+//! The container knows where sections are and that their bytes are intact; what the bytes mean
+//! is up to each section's reader, all in [`tables`]: [`decode`] reads the decision tables out
+//! of a validated file, `encode` (feature `write`) writes them.
 //!
 //! Nothing in this module panics for any input; indexing and slicing are denied here so that
 //! every access to file bytes goes through a checked `get` or the `wire` helpers.
@@ -22,6 +23,7 @@ mod error;
 mod file;
 mod header;
 mod section;
+pub mod tables;
 mod verify;
 pub mod wire;
 #[cfg(feature = "write")]
@@ -33,6 +35,9 @@ pub use header::{
     ENDIAN_MARK, FormatVersion, HEADER_LEN, Header, KNOWN_FLAGS, MAGIC, READABLE_VERSIONS,
 };
 pub use section::{ENTRY_LEN, Region, SectionEntry, SectionKind};
+#[cfg(feature = "write")]
+pub use tables::encode;
+pub use tables::{Counts, Meta, decode, read_meta};
 pub use verify::{ChecksumStatus, Report, SectionReport, verify};
 pub use wire::ALIGN;
 #[cfg(feature = "write")]

@@ -1,0 +1,130 @@
+//! The compiled path agrees with the reference interpreter on every conformance case, on three
+//! paths (reference, compiled tables in memory, decision file written and loaded back): spec and
+//! peer cases (each case's policies compiled on their own) and organization cases (the
+//! organization compiled once), decisions and deciding statements identical.
+
+#![allow(clippy::panic, reason = "test helpers report failures by panicking")]
+
+use gavel_compiler::agreement::{
+    CompiledFile, CompiledInMemory, Reference, compare, decide_org_compiled, decide_org_engine,
+    same_answer,
+};
+use gavel_compiler::conformance::{parse_case, parse_org_case};
+use gavel_compiler::lower::{CompileOptions, compile_org};
+use gavel_compiler::org::load::load_for_cli_with;
+use gavel_compiler::reference::{Options, decide_org};
+use gavel_runtime::Engine;
+use std::path::PathBuf;
+
+fn conformance_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/conformance")
+}
+
+fn files(org: bool) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(conformance_dir())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jsonl") && n.starts_with("org-") == org)
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_case_file_agrees_on_the_compiled_tables() {
+    let reference = Reference::default();
+    let compiled = CompiledInMemory::default();
+    let file = CompiledFile::default();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for f in files(false) {
+        let text =
+            std::fs::read_to_string(conformance_dir().join(&f)).unwrap_or_else(|e| panic!("{e}"));
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let case =
+                parse_case(line, i + 1).unwrap_or_else(|e| panic!("{f}:{}: {}", i + 1, e.message));
+            checked += 1;
+            if let Err(report) = compare(&case, &[&reference, &compiled, &file]) {
+                failures.push(format!("{f}:{}: {report}", i + 1));
+            }
+        }
+    }
+    assert!(checked >= 6000, "only {checked} cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} disagree:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn org_of(file: &str) -> Option<(PathBuf, Vec<PathBuf>)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dumps = root.join("../shared/corpus/account-authorization-details");
+    let aws_managed = vec![root.join("../shared/corpus/aws-managed-policies.jsonl")];
+    match file {
+        "org-example.jsonl" => Some((root.join("corpus/example-org/manifest.json"), Vec::new())),
+        "org-awscli.jsonl" => Some((dumps.join("awscli-doc-example.json"), aws_managed)),
+        "org-cloudmapper.jsonl" => Some((dumps.join("cloudmapper-demo.json"), aws_managed)),
+        _ => None,
+    }
+}
+
+#[test]
+fn org_cases_agree_on_the_compiled_organization() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for f in files(true) {
+        let (path, catalogs) = org_of(&f).unwrap_or_else(|| panic!("{f}: no organization mapped"));
+        let org = load_for_cli_with(&path, &catalogs).unwrap_or_else(|e| panic!("{e}"));
+        for no_fold in [false, true] {
+            let tables = compile_org(
+                &org,
+                &CompileOptions {
+                    no_fold,
+                    ..Default::default()
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            let engine = Engine::from_bytes(tables.to_bytes()).unwrap_or_else(|e| panic!("{e}"));
+            let text = std::fs::read_to_string(conformance_dir().join(&f))
+                .unwrap_or_else(|e| panic!("{e}"));
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let case =
+                    parse_org_case(line).unwrap_or_else(|e| panic!("{f}:{}: {}", i + 1, e.message));
+                checked += 1;
+                let want = decide_org(&org, &case.request, &Options::default());
+                let got = decide_org_compiled(&tables, &case.request);
+                let from_file = decide_org_engine(&engine, &case.request);
+                if !same_answer(&want, &got) || !same_answer(&want, &from_file) {
+                    failures.push(format!(
+                        "{f}:{} {} (no_fold={no_fold}):\n  reference: {} {:?} {:?}\n  compiled:  {} {:?} {:?}\n  file:      {} {:?} {:?}",
+                        i + 1, case.id, want.decision, want.basis, want.statements, got.decision, got.basis, got.statements,
+                        from_file.decision, from_file.basis, from_file.statements
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked >= 120, "only {checked} org cases");
+    assert!(
+        failures.is_empty(),
+        "{} disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,212 @@
+//! The caller as decisions see it, borrowed from the request and the principal table, and
+//! `Principal` / `NotPrincipal` matching against it (spec §3.4, §3.5).
+
+use crate::principal::{Principal, PrincipalKind, PrincipalType, split_arn};
+use crate::tables::Principals;
+
+/// The caller's identity chain, without owning anything.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller<'a> {
+    /// The kind of caller.
+    pub kind: PrincipalKind,
+    /// The ARN (canonical for users found in the model), service name or provider.
+    pub arn: &'a str,
+    /// The partition.
+    pub partition: &'a str,
+    /// The account of account principals.
+    pub account: Option<&'a str>,
+    /// Role sessions: the role ARN.
+    pub role_arn: Option<&'a str>,
+    /// Role sessions: the role name.
+    pub role_name: Option<&'a str>,
+    /// Federated users: the parent.
+    pub parent_arn: Option<&'a str>,
+    /// `AIDA…` / `AROA…`.
+    pub unique_id: Option<&'a str>,
+    /// A service-linked role's session.
+    pub service_linked: bool,
+}
+
+impl<'a> Caller<'a> {
+    /// The caller exactly as the request gives it.
+    pub fn of(p: &'a Principal) -> Caller<'a> {
+        Caller {
+            kind: p.kind,
+            arn: &p.arn,
+            partition: &p.partition,
+            account: p.account.as_deref(),
+            role_arn: p.role_arn.as_deref(),
+            role_name: p.role_name.as_deref(),
+            parent_arn: p.parent_arn.as_deref(),
+            unique_id: p.unique_id.as_deref(),
+            service_linked: p.service_linked,
+        }
+    }
+
+    /// Records the role of a role session (as `Principal::set_role_arn` does).
+    pub fn set_role_arn(&mut self, role_arn: &'a str) {
+        if let Some([_, _, "iam", _, _, res]) = split_arn(role_arn)
+            && let Some(path_name) = res.strip_prefix("role/")
+        {
+            self.service_linked = path_name.starts_with("aws-service-role/");
+            self.role_name = path_name.rsplit('/').next();
+            self.role_arn = Some(role_arn);
+        }
+    }
+}
+
+/// How a `Principal` entry matched; ordered weakest to strongest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchKind {
+    /// The entry names the caller's account.
+    AccountLevel,
+    /// The entry names the session's role or the federating user.
+    RoleOrParent,
+    /// The entry names the caller itself, or is `*`.
+    Direct,
+}
+
+fn account_entry(value: &str) -> Option<&str> {
+    if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value);
+    }
+    // The sixth component is `root` only if the text ends so: skip the split otherwise.
+    if !value.ends_with(":root") {
+        return None;
+    }
+    match split_arn(value) {
+        Some([_, _, "iam", "", acct, "root"]) => Some(acct),
+        _ => None,
+    }
+}
+
+fn id_prefix(id: &str) -> &str {
+    id.split_once(':').map_or(id, |(role, _)| role)
+}
+
+fn role_matches(entry: &str, p: &Caller<'_>) -> bool {
+    // With the role ARN known only equality can match: test it before parsing the entry.
+    if p.role_arn.is_some_and(|r| r != entry) {
+        return false;
+    }
+    let Some([_, part, "iam", "", acct, res]) = split_arn(entry) else {
+        return false;
+    };
+    let Some(path_name) = res.strip_prefix("role/") else {
+        return false;
+    };
+    if let Some(role_arn) = p.role_arn {
+        return role_arn == entry;
+    }
+    let name = path_name.rsplit('/').next().unwrap_or(path_name);
+    part == p.partition && p.account == Some(acct) && p.role_name == Some(name)
+}
+
+/// How one entry matches the caller (spec §3.4 table).
+pub fn match_entry(kind: PrincipalType, value: &str, p: &Caller<'_>) -> Option<MatchKind> {
+    match kind {
+        PrincipalType::Aws => {
+            if value == "*" {
+                return Some(MatchKind::Direct);
+            }
+            if !p.kind.is_account_principal() {
+                return None;
+            }
+            if let Some(acct) = account_entry(value) {
+                return (p.account == Some(acct)).then_some(MatchKind::AccountLevel);
+            }
+            if !value.starts_with("arn:") {
+                let uid = p.unique_id.map(id_prefix)?;
+                if uid != value {
+                    return None;
+                }
+                return match p.kind {
+                    PrincipalKind::IamUser => Some(MatchKind::Direct),
+                    PrincipalKind::RoleSession => Some(MatchKind::RoleOrParent),
+                    _ => None,
+                };
+            }
+            match p.kind {
+                PrincipalKind::IamUser => (p.arn == value).then_some(MatchKind::Direct),
+                PrincipalKind::FederatedUser => {
+                    if p.arn == value {
+                        Some(MatchKind::Direct)
+                    } else if p.parent_arn == Some(value) {
+                        Some(MatchKind::RoleOrParent)
+                    } else {
+                        None
+                    }
+                }
+                PrincipalKind::RoleSession => {
+                    if p.arn == value {
+                        return Some(MatchKind::Direct);
+                    }
+                    role_matches(value, p).then_some(MatchKind::RoleOrParent)
+                }
+                _ => None,
+            }
+        }
+        PrincipalType::Service => {
+            (p.kind == PrincipalKind::Service && p.arn == value).then_some(MatchKind::Direct)
+        }
+        PrincipalType::Federated => {
+            (matches!(p.kind, PrincipalKind::WebIdentity | PrincipalKind::Saml) && p.arn == value)
+                .then_some(MatchKind::Direct)
+        }
+        PrincipalType::CanonicalUser => None,
+    }
+}
+
+/// The strongest kind with which a `Principal` element matches.
+pub fn match_principal(ps: &Principals, p: &Caller<'_>) -> Option<MatchKind> {
+    if ps.wildcard {
+        return Some(MatchKind::Direct);
+    }
+    ps.entries
+        .iter()
+        .filter_map(|(k, v)| match_entry(*k, v, p))
+        .max()
+}
+
+/// Does a `NotPrincipal` statement apply (spec §3.5, strict mode A-12)?
+pub fn not_principal_applies(ps: &Principals, p: &Caller<'_>, has_boundary: bool) -> bool {
+    if has_boundary && matches!(p.kind, PrincipalKind::IamUser | PrincipalKind::RoleSession) {
+        return true;
+    }
+    !covered(ps, p)
+}
+
+fn covered(ps: &Principals, p: &Caller<'_>) -> bool {
+    if ps.wildcard
+        || ps
+            .entries
+            .iter()
+            .any(|(k, v)| *k == PrincipalType::Aws && v == "*")
+    {
+        return true;
+    }
+    let listed =
+        |pred: &dyn Fn(PrincipalType, &str) -> bool| ps.entries.iter().any(|(k, v)| pred(*k, v));
+    let account = || {
+        listed(&|k, v| {
+            k == PrincipalType::Aws && account_entry(v).is_some_and(|a| p.account == Some(a))
+        })
+    };
+    let kind_is =
+        |want: MatchKind| move |k: PrincipalType, v: &str| match_entry(k, v, p) == Some(want);
+    match p.kind {
+        PrincipalKind::Anonymous => false,
+        PrincipalKind::Root => account(),
+        PrincipalKind::IamUser | PrincipalKind::FederatedUser => {
+            listed(&kind_is(MatchKind::Direct)) && account()
+        }
+        PrincipalKind::RoleSession => {
+            listed(&kind_is(MatchKind::Direct))
+                && listed(&kind_is(MatchKind::RoleOrParent))
+                && account()
+        }
+        PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::Saml => {
+            listed(&kind_is(MatchKind::Direct))
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Compiled condition clauses (spec §4, §5.3) evaluated against a context lookup.
+//!
+//! The same algorithm as the reference interpreter's `condition.rs`, over pre-parsed constants
+//! and a [`Lookup`] instead of a materialized context, and without allocating: request values are
+//! compared in place and templates with variables are resolved into a reused buffer.
+
+use super::context::{Lookup, Val};
+use crate::cond_value::CondValue;
+use crate::glob::{Tok, arn_like, glob_match, is_arn};
+use crate::operator::{BaseOp, SetOp};
+use crate::pattern::{Part, Template};
+use crate::tables::Clause;
+use crate::value::{base64_equals, cmp_decimal_text, cmp_instant_text, parse_bool, parse_ip};
+use std::cmp::Ordering;
+
+/// Comparison of one request element with one policy value (spec §4.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cmp {
+    True,
+    False,
+    Error,
+    NullFalse,
+}
+
+impl From<bool> for Cmp {
+    fn from(b: bool) -> Cmp {
+        if b { Cmp::True } else { Cmp::False }
+    }
+}
+
+/// Buffers reused across clauses so that variables resolve without allocating.
+#[derive(Debug, Default)]
+pub struct Buffers {
+    /// Resolved glob tokens.
+    pub toks: Vec<Tok>,
+    /// Resolved plain text.
+    pub text: String,
+}
+
+/// Whether every clause holds (AND).
+pub fn holds(clauses: &[Clause], ctx: &dyn Lookup, buf: &mut Buffers) -> bool {
+    clauses.iter().all(|c| clause_holds(c, ctx, buf))
+}
+
+fn clause_holds(clause: &Clause, ctx: &dyn Lookup, buf: &mut Buffers) -> bool {
+    let op = clause.operator;
+    let found = ctx.get(&clause.key);
+    if op.base == BaseOp::Null {
+        let is_null = match found {
+            None => true,
+            Some(v) => v.is_null(),
+        };
+        return clause.values.contains(&Some(CondValue::Null(is_null)));
+    }
+    let mut elem_ok = |e: &str| elem_ok(op.base, e, &clause.values, ctx, buf);
+    match op.set {
+        None => match found {
+            None => op.if_exists || op.base.is_negated(),
+            Some(Val::Single(s)) => elem_ok(s),
+            Some(_) => false,
+        },
+        Some(SetOp::ForAllValues) => match found {
+            None => true,
+            Some(v) => v.elements().filter(|e| !e.is_empty()).all(elem_ok),
+        },
+        Some(SetOp::ForAnyValue) => match found {
+            None => op.if_exists,
+            Some(v) => v.elements().filter(|e| !e.is_empty()).any(elem_ok),
+        },
+    }
+}
+
+fn elem_ok(
+    base: BaseOp,
+    e: &str,
+    values: &[Option<CondValue>],
+    ctx: &dyn Lookup,
+    buf: &mut Buffers,
+) -> bool {
+    let positive = base.positive();
+    if base.is_negated() {
+        values.iter().all(|v| {
+            matches!(
+                cmp(positive, e, v.as_ref(), ctx, buf),
+                Cmp::False | Cmp::NullFalse
+            )
+        })
+    } else {
+        values
+            .iter()
+            .any(|v| cmp(positive, e, v.as_ref(), ctx, buf) == Cmp::True)
+    }
+}
+
+/// Resolves `t` into `buf.toks` (glob) or `buf.text` (plain); false when a variable has no
+/// value and no default.
+fn resolve_toks(t: &Template, glob: bool, ctx: &dyn Lookup, toks: &mut Vec<Tok>) -> bool {
+    toks.clear();
+    for p in &t.parts {
+        match p {
+            Part::Lit(l) => toks.extend(l.chars().map(|c| match c {
+                '*' if glob => Tok::Star,
+                '?' if glob => Tok::Quest,
+                c => Tok::Char(c),
+            })),
+            Part::Escaped(c) => toks.push(Tok::Char(*c)),
+            Part::Text(t) => toks.extend(t.chars().map(Tok::Char)),
+            Part::Var { key, default } => match variable(ctx, key) {
+                Some(v) => toks.extend(v.chars().map(Tok::Char)),
+                None => match default {
+                    Some(d) => toks.extend(d.chars().map(Tok::Char)),
+                    None => return false,
+                },
+            },
+        }
+    }
+    true
+}
+
+/// Resolves `t` as plain text into `out`.
+pub fn resolve_text(t: &Template, ctx: &dyn Lookup, out: &mut String) -> bool {
+    out.clear();
+    for p in &t.parts {
+        match p {
+            Part::Lit(l) | Part::Text(l) => out.push_str(l),
+            Part::Escaped(c) => out.push(*c),
+            Part::Var { key, default } => match variable(ctx, key) {
+                Some(v) => out.push_str(v),
+                None => match default {
+                    Some(d) => out.push_str(d),
+                    None => return false,
+                },
+            },
+        }
+    }
+    true
+}
+
+/// Resolves a resource template into glob tokens.
+pub fn resolve_glob(t: &Template, ctx: &dyn Lookup, toks: &mut Vec<Tok>) -> bool {
+    resolve_toks(t, true, ctx, toks)
+}
+
+/// The value of a policy variable: a single-valued key only (spec §5.3, A-22). The compiler
+/// lower-cases variable keys, as the lookup wants them.
+fn variable<'c>(ctx: &'c dyn Lookup, key: &str) -> Option<&'c str> {
+    match ctx.get(key)? {
+        Val::Single(s) => Some(s),
+        Val::List(_) | Val::One(_) => None,
+    }
+}
+
+fn cmp(op: BaseOp, e: &str, v: Option<&CondValue>, ctx: &dyn Lookup, buf: &mut Buffers) -> Cmp {
+    use BaseOp::*;
+    let Some(v) = v else {
+        // A value the front end could not parse (lenient import) compares as an error, after
+        // the request side has been read (§4.8): both give `Error` here.
+        return Cmp::Error;
+    };
+    match op {
+        StringEquals | StringEqualsIgnoreCase => {
+            let CondValue::Template(t) = v else {
+                return Cmp::Error;
+            };
+            if !resolve_text(t, ctx, &mut buf.text) {
+                return Cmp::NullFalse;
+            }
+            if op == StringEquals {
+                (e == buf.text).into()
+            } else {
+                eq_ignore_case(e, &buf.text).into()
+            }
+        }
+        StringLike => {
+            let CondValue::Template(t) = v else {
+                return Cmp::Error;
+            };
+            if !resolve_toks(t, true, ctx, &mut buf.toks) {
+                return Cmp::NullFalse;
+            }
+            glob_match(&buf.toks, e).into()
+        }
+        NumericEquals
+        | NumericLessThan
+        | NumericLessThanEquals
+        | NumericGreaterThan
+        | NumericGreaterThanEquals => match v {
+            CondValue::Number(n) => {
+                cmp_decimal_text(e, n).map_or(Cmp::Error, |o| relation_holds(op, o).into())
+            }
+            _ => Cmp::Error,
+        },
+        DateEquals
+        | DateLessThan
+        | DateLessThanEquals
+        | DateGreaterThan
+        | DateGreaterThanEquals => match v {
+            CondValue::Date(d) => {
+                cmp_instant_text(e, d).map_or(Cmp::Error, |o| relation_holds(op, o).into())
+            }
+            _ => Cmp::Error,
+        },
+        Bool => {
+            let Some(x) = parse_bool(e) else {
+                return Cmp::Error;
+            };
+            match v {
+                CondValue::Bool(b) => (x == *b).into(),
+                CondValue::Template(t) => {
+                    if !resolve_text(t, ctx, &mut buf.text) {
+                        return Cmp::NullFalse;
+                    }
+                    parse_bool(&buf.text).map_or(Cmp::Error, |b| (x == b).into())
+                }
+                _ => Cmp::Error,
+            }
+        }
+        BinaryEquals => match v {
+            CondValue::Binary(b) => base64_equals(e, b).map_or(Cmp::Error, Cmp::from),
+            _ => Cmp::Error,
+        },
+        IpAddress => match (parse_ip(e), v) {
+            (Some(addr), CondValue::Ip(net)) => net.contains(&addr).into(),
+            _ => Cmp::Error,
+        },
+        ArnEquals | ArnLike => {
+            if !is_arn(e) {
+                return Cmp::Error;
+            }
+            let CondValue::Template(t) = v else {
+                return Cmp::Error;
+            };
+            if !resolve_toks(t, true, ctx, &mut buf.toks) {
+                return Cmp::NullFalse;
+            }
+            arn_like(&buf.toks, e).into()
+        }
+        StringNotEquals
+        | StringNotEqualsIgnoreCase
+        | StringNotLike
+        | NumericNotEquals
+        | DateNotEquals
+        | NotIpAddress
+        | ArnNotEquals
+        | ArnNotLike
+        | Null => Cmp::Error,
+    }
+}
+
+fn relation_holds(op: BaseOp, ord: Ordering) -> bool {
+    use BaseOp::*;
+    match op {
+        NumericEquals | DateEquals => ord.is_eq(),
+        NumericLessThan | DateLessThan => ord.is_lt(),
+        NumericLessThanEquals | DateLessThanEquals => ord.is_le(),
+        NumericGreaterThan | DateGreaterThan => ord.is_gt(),
+        NumericGreaterThanEquals | DateGreaterThanEquals => ord.is_ge(),
+        _ => false,
+    }
+}
+
+/// Simple (one-to-one) lower-casing per character, as the reference does.
+fn eq_ignore_case(a: &str, b: &str) -> bool {
+    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
+    a.chars().map(lower).eq(b.chars().map(lower))
+}

@@ -1,0 +1,422 @@
+//! Deciding requests from [`Tables`]: the runtime's evaluator.
+//!
+//! [`authorize`] answers the decision alone and allocates nothing once the calling thread's
+//! scratch buffers have grown to the largest request seen (a counting-allocator test proves it);
+//! [`authorize_explain`] also names the deciding statements, exactly as the reference
+//! interpreter does. Neither can fail: anything the tables cannot account for is a deny with a
+//! reason (fail closed).
+
+pub mod caller;
+pub mod condition;
+pub mod context;
+pub mod decide;
+
+use crate::decision::{Decision, DenyBasis, Explanation};
+use crate::principal::{PrincipalKind, split_arn};
+use crate::request::Request;
+use crate::services;
+use crate::tables::{Account, OrgTables, PrincipalRecord, RecordKind, Scope, Tables};
+use caller::Caller;
+use condition::Buffers;
+use context::{Derived, DerivedText, Given};
+use decide::{ActionClass, Answer, Collect, Input, Sets, decide};
+use std::cell::RefCell;
+
+/// Why a request could not be decided normally; always a deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure<'a> {
+    /// The caller's account is modelled but the user or role is not.
+    UnknownPrincipal(&'a str),
+    /// A federated-user session without its session.
+    FederatedWithoutSession(&'a str),
+    /// A managed session policy the tables lack.
+    UnknownManagedPolicy(&'a str),
+    /// A compile-time problem recorded for this principal or account.
+    Recorded(&'a str),
+    /// The session expired.
+    Expired(&'a str, i64),
+}
+
+impl Failure<'_> {
+    fn decision(self) -> Decision {
+        match self {
+            Failure::Expired(..) => Decision::ImplicitDeny,
+            _ => Decision::ExplicitDeny,
+        }
+    }
+
+    fn explain(self) -> Explanation {
+        match self {
+            Failure::UnknownPrincipal(arn) => {
+                Explanation::error(format!("`{arn}` does not exist in the organization"))
+            }
+            Failure::FederatedWithoutSession(arn) => Explanation::error(format!(
+                "`{arn}` is a federated-user session; pass its session so its parent user and policies are known"
+            )),
+            Failure::UnknownManagedPolicy(arn) => {
+                Explanation::error(format!("managed policy `{arn}` is not in the organization"))
+            }
+            Failure::Recorded(m) => Explanation::error(m.to_string()),
+            Failure::Expired(arn, at) => {
+                let mut when = context::SmallStr::default();
+                context::format_time(at, &mut when);
+                Explanation::bare(
+                    Decision::ImplicitDeny,
+                    DenyBasis::SessionExpired(format!(
+                        "session `{arn}` expired at {}",
+                        when.as_str()
+                    )),
+                )
+            }
+        }
+    }
+}
+
+/// Per-thread buffers, reused so that steady-state requests allocate nothing.
+#[derive(Debug, Default)]
+struct Scratch {
+    action: String,
+    buffers: Buffers,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        // Re-entered (cannot happen today): use fresh buffers rather than fail.
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// The decision for `req`.
+pub fn authorize(tables: &Tables, req: &Request) -> Decision {
+    with_scratch(|s| match run(tables, req, s, None) {
+        Ok(a) => a.decision,
+        Err(f) => f.decision(),
+    })
+}
+
+/// The decision for `req` with its basis and deciding statements.
+pub fn authorize_explain(tables: &Tables, req: &Request) -> Explanation {
+    with_scratch(|s| {
+        let mut collect = Collect::default();
+        match run(tables, req, s, Some(&mut collect)) {
+            Ok(a) => a.explain(collect),
+            Err(f) => f.explain(),
+        }
+    })
+}
+
+/// Lower-cases the action into `out` exactly as `str::to_lowercase` would.
+fn lower_action<'s>(action: &str, out: &'s mut String) -> &'s str {
+    out.clear();
+    if action.is_ascii() {
+        out.extend(action.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.push_str(&action.to_lowercase());
+    }
+    out
+}
+
+fn classify<'t>(tables: &'t Tables, action: &str) -> ActionClass<'t> {
+    let d = &tables.derived;
+    if let Some((service, class)) = d.actions.get(action)
+        && let Some(class) = tables.actions.classes.get(*class as usize)
+    {
+        return ActionClass::Known {
+            service: *service,
+            class,
+        };
+    }
+    ActionClass::Unknown {
+        service: d.services.get(services::service_of(action)).copied(),
+    }
+}
+
+fn run<'t>(
+    tables: &'t Tables,
+    req: &'t Request,
+    scratch: &mut Scratch,
+    collect: Option<&mut Collect>,
+) -> Result<Answer, Failure<'t>> {
+    let action = lower_action(&req.action, &mut scratch.action);
+    let class = classify(tables, action);
+    let buf = &mut scratch.buffers;
+    match &tables.scope {
+        Scope::Fixed(sets) => {
+            let caller = Caller::of(&req.principal);
+            let ctx = Given(&req.context);
+            let input = Input {
+                tables,
+                caller: &caller,
+                action,
+                class,
+                resource: &req.resource,
+                resource_account: req.effective_resource_account(),
+                sets: Sets {
+                    identity: &sets.identity,
+                    resource: sets.resource,
+                    boundaries: &sets.boundaries,
+                    session_inline: None,
+                    session_ids: &sets.session,
+                    session_arns: &[],
+                    scps: sets.scps.as_deref(),
+                    rcps: sets.rcps.as_deref(),
+                },
+                ctx: &ctx,
+            };
+            Ok(decide(&input, buf, collect))
+        }
+        Scope::Org(org) => run_org(tables, org, req, action, class, buf, collect),
+    }
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The user a principal names in `account`: by ARN, else by name (names are unique per account).
+fn find_record<'t>(
+    tables: &'t Tables,
+    org: &'t OrgTables,
+    kind: RecordKind,
+    account: &str,
+    arn: Option<&str>,
+    name: Option<&str>,
+) -> Option<&'t PrincipalRecord> {
+    let d = &tables.derived;
+    let (by_arn, by_name) = match kind {
+        RecordKind::User => (&d.users, &d.user_names),
+        RecordKind::Role => (&d.roles, &d.role_names),
+    };
+    let in_account = |i: &u32| {
+        org.principals.get(*i as usize).filter(|r| {
+            org.accounts
+                .get(r.account as usize)
+                .is_some_and(|a| a.id == account)
+        })
+    };
+    if let Some(r) = arn.and_then(|a| by_arn.get(a)).and_then(in_account) {
+        return Some(r);
+    }
+    // A role session names its role by ARN only when the role ARN is known; then the ARN
+    // must match (`org::resolve` does not fall back to the name).
+    if kind == RecordKind::Role && arn.is_some() {
+        return None;
+    }
+    name.and_then(|n| by_name.get(n))
+        .and_then(|ids| ids.iter().find_map(in_account))
+}
+
+/// A user ARN's name, as `Principal::user_name` reads it.
+fn last_segment(arn: &str) -> Option<&str> {
+    arn.rsplit('/').next()
+}
+
+fn run_org<'t: 'a, 'a>(
+    tables: &'t Tables,
+    org: &'t OrgTables,
+    req: &'t Request,
+    action: &'a str,
+    class: ActionClass<'a>,
+    buf: &mut Buffers,
+    collect: Option<&mut Collect>,
+) -> Result<Answer, Failure<'t>> {
+    let now = req.time.unwrap_or_else(now);
+    let session = req.session.as_deref();
+    if let Some(s) = session
+        && now >= s.expires_at
+    {
+        return Err(Failure::Expired(&s.arn, s.expires_at));
+    }
+    let p = &req.principal;
+    if p.kind == PrincipalKind::FederatedUser && session.is_none() {
+        return Err(Failure::FederatedWithoutSession(&p.arn));
+    }
+    let mut caller = Caller::of(p);
+    if let Some(s) = session {
+        if let Some(r) = &s.role_arn {
+            caller.set_role_arn(r);
+        }
+        caller.parent_arn = s.parent_arn.as_deref();
+    }
+    let d = &tables.derived;
+    let account_of = |id: Option<&str>| -> Option<&'t Account> {
+        id.and_then(|a| d.accounts.get(a))
+            .and_then(|i| org.accounts.get(*i as usize))
+    };
+    let account = account_of(caller.account);
+
+    let empty: &[u32] = &[];
+    let mut identity = empty;
+    let mut boundaries = empty;
+    let mut tags: &[(String, String)] = &[];
+    if let (Some(acct), true) = (account, caller.kind.is_account_principal()) {
+        match caller.kind {
+            PrincipalKind::IamUser => {
+                let r = find_record(
+                    tables,
+                    org,
+                    RecordKind::User,
+                    &acct.id,
+                    Some(caller.arn),
+                    last_segment(caller.arn),
+                )
+                .ok_or(Failure::UnknownPrincipal(&p.arn))?;
+                if let Some(e) = &r.error {
+                    return Err(Failure::Recorded(e));
+                }
+                caller.arn = &r.arn;
+                caller.unique_id = Some(&r.unique_id);
+                tags = &r.tags;
+                identity = &r.identity;
+                boundaries = &r.boundaries;
+            }
+            PrincipalKind::RoleSession => {
+                let r = find_record(
+                    tables,
+                    org,
+                    RecordKind::Role,
+                    &acct.id,
+                    caller.role_arn,
+                    caller.role_name,
+                )
+                .ok_or(Failure::UnknownPrincipal(&p.arn))?;
+                if let Some(e) = &r.error {
+                    return Err(Failure::Recorded(e));
+                }
+                caller.set_role_arn(&r.arn);
+                caller.unique_id = Some(&r.unique_id);
+                tags = &r.tags;
+                identity = &r.identity;
+                boundaries = &r.boundaries;
+            }
+            PrincipalKind::FederatedUser => {
+                let parent = caller.parent_arn.unwrap_or_default();
+                if let Some([_, _, "iam", _, pacct, res]) = split_arn(parent)
+                    && res.starts_with("user/")
+                    && res.len() > 5
+                    && pacct.len() == 12
+                    && pacct.bytes().all(|b| b.is_ascii_digit())
+                {
+                    let r = account_of(Some(pacct))
+                        .and_then(|a| {
+                            find_record(
+                                tables,
+                                org,
+                                RecordKind::User,
+                                &a.id,
+                                Some(parent),
+                                last_segment(parent),
+                            )
+                        })
+                        .ok_or(Failure::UnknownPrincipal(parent))?;
+                    if let Some(e) = &r.error {
+                        return Err(Failure::Recorded(e));
+                    }
+                    identity = &r.identity_raw;
+                    boundaries = &r.boundaries_raw;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = session
+        && let Some(missing) = s.policy_arns.iter().find(|a| !d.managed.contains_key(*a))
+    {
+        return Err(Failure::UnknownManagedPolicy(missing));
+    }
+
+    // The resource side.
+    let resource = req.resource.as_str();
+    let entry = d
+        .resources
+        .get(resource)
+        .or_else(|| {
+            let rest = resource.strip_prefix("arn:aws:s3:::")?;
+            let bucket = rest.split('/').next()?;
+            d.resources.get(resource.get(..13 + bucket.len())?)
+        })
+        .and_then(|i| org.resources.get(*i as usize));
+    let resource_account = entry
+        .map(|e| e.account.as_str())
+        .or(req.resource_account.as_deref())
+        .or_else(|| split_arn(resource).map(|p| p[4]).filter(|a| !a.is_empty()))
+        .or(caller.account);
+    let resource_policy = if services::is_role_assumption(action) && services::is_role_arn(resource)
+    {
+        let acct = split_arn(resource).map(|p| p[4]).unwrap_or_default();
+        d.roles
+            .get(resource)
+            .and_then(|i| org.principals.get(*i as usize))
+            .filter(|r| {
+                org.accounts
+                    .get(r.account as usize)
+                    .is_some_and(|a| a.id == acct)
+            })
+            .and_then(|r| r.trust)
+    } else {
+        entry.and_then(|e| e.policy)
+    };
+    let scps = if caller.kind.is_account_principal() && !caller.service_linked {
+        match account {
+            Some(a) => {
+                if let Some(e) = &a.scp_error {
+                    return Err(Failure::Recorded(e));
+                }
+                a.scps.as_deref()
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    let resource_account_record = account_of(resource_account);
+    let rcps = match resource_account_record {
+        Some(a) => {
+            if let Some(e) = &a.rcp_error {
+                return Err(Failure::Recorded(e));
+            }
+            a.rcps.as_deref()
+        }
+        None => None,
+    };
+
+    let ctx = Derived {
+        given: &req.context,
+        caller: &caller,
+        tags,
+        session,
+        org_id: org.org_id.as_deref(),
+        account,
+        resource_account,
+        resource_account_record,
+        resource_entry: entry,
+        resource,
+        now,
+        cache: DerivedText::default(),
+    };
+    let input = Input {
+        tables,
+        caller: &caller,
+        action,
+        class,
+        resource,
+        resource_account,
+        sets: Sets {
+            identity,
+            resource: resource_policy,
+            boundaries,
+            session_inline: session.and_then(|s| s.inline_policy.as_ref()),
+            session_ids: empty,
+            session_arns: session.map_or(&[], |s| s.policy_arns.as_slice()),
+            scps,
+            rcps,
+        },
+        ctx: &ctx,
+    };
+    Ok(decide(&input, buf, collect))
+}

@@ -1,0 +1,262 @@
+//! The decision tables in a file: [`encode`] (cargo feature `write`) lays [`Tables`] out in the
+//! nine sections of the container, [`decode`] reads them back and validates them.
+//!
+//! One file per section under `tables/`, each with its read and write halves side by side and
+//! its layout drawn in its module docs (and in `FORMAT.md`). The shared encodings (globs,
+//! templates, tags, policy levels) are in `tables/values.rs`, the checked word reader and the
+//! writer in `tables/codec.rs`.
+//!
+//! # Decoding order
+//!
+//! 1. every section must be present (a missing one is named);
+//! 2. `meta` (the writer's name and the entry counts), then the `strings` pool: every string
+//!    in bounds and valid UTF-8;
+//! 3. `actions`, `conditions`, `resources`, `statements`, `policies`, `principals`,
+//!    `org-tree`, each read front to back with checked reads: every count is checked against
+//!    the bytes left before anything is allocated for it, every tag and flag word against the
+//!    values this version defines, every string id against the pool, and each section must end
+//!    exactly after its last entry. Statements take the next clauses and resource list in
+//!    order, policies the next statements, so every stored entry is used exactly once (leftover
+//!    entries are an error) and the decoded tables are never larger than linear in the file;
+//! 4. the counts in `meta` must equal what the sections hold;
+//! 5. [`Tables::check`]: every policy, pattern, service, class and account id names something;
+//!    it also builds the lookup maps, which are not stored.
+//!
+//! Strings are cloned out of the pool against a budget of [`TEXT_PER_FILE_BYTE`] bytes of text
+//! per byte of file (at least [`TEXT_FLOOR`]), so a crafted file that names one long string
+//! millions of times fails instead of decoding to gigabytes.
+//!
+//! Never panics, whatever the bytes.
+
+mod actions;
+mod codec;
+mod conditions;
+mod meta;
+mod org;
+mod policies;
+mod principals;
+mod resources;
+mod statements;
+mod strings;
+mod values;
+
+pub use meta::{Counts, Meta};
+
+use crate::format::error::LoadError;
+use crate::format::file::{File, FileView};
+use crate::format::section::SectionKind;
+use crate::format::wire::wide;
+use crate::tables::{Scope, Tables};
+use codec::{Reader, Strs};
+
+/// Decoding may materialize this many bytes of text per byte of file. Real files stay far
+/// below it: each use of a pooled string costs at least a 4-byte id, and the example
+/// organization's file materializes 0.5 bytes of text per file byte (0.7 with the whole AWS
+/// action catalogue).
+pub const TEXT_PER_FILE_BYTE: u64 = 64;
+
+/// ... and at least this many, whatever the file's size (16 MiB).
+pub const TEXT_FLOOR: u64 = 16 << 20;
+
+/// The sections a decision file with tables must hold (all of them).
+const REQUIRED: [SectionKind; 9] = SectionKind::ALL;
+
+/// Reads the tables of a validated file and checks them ([`Tables::check`]).
+///
+/// Errors name the section and the quantity that is wrong; a file without tables (a bare
+/// container) fails with a missing-section error.
+pub fn decode(file: &File<impl AsRef<[u8]>>) -> Result<Tables, LoadError> {
+    decode_view(&file.view())
+}
+
+/// Reads the `meta` section of a validated file: the writer and the entry counts.
+pub fn read_meta(file: &File<impl AsRef<[u8]>>) -> Result<Meta, LoadError> {
+    meta_view(&file.view())
+}
+
+fn meta_view(file: &FileView<'_>) -> Result<Meta, LoadError> {
+    let no_strings = Strs::new(Vec::new(), 0);
+    let mut r = Reader::new(
+        file.require(SectionKind::Meta)?,
+        SectionKind::Meta,
+        &no_strings,
+    );
+    let meta = meta::read(&mut r)?;
+    r.finish()?;
+    Ok(meta)
+}
+
+/// Reads one section with `read`, which must consume all of it.
+fn section<'a, T>(
+    file: &'a FileView<'_>,
+    kind: SectionKind,
+    strs: &Strs<'a>,
+    read: impl FnOnce(&mut Reader<'a, '_>) -> Result<T, LoadError>,
+) -> Result<T, LoadError> {
+    let mut r = Reader::new(file.require(kind)?, kind, strs);
+    let value = read(&mut r)?;
+    r.finish()?;
+    Ok(value)
+}
+
+fn decode_view(file: &FileView<'_>) -> Result<Tables, LoadError> {
+    for kind in REQUIRED {
+        file.require(kind)?;
+    }
+    let meta = meta_view(file)?;
+    let pool = strings::read(file.require(SectionKind::Strings)?)?;
+    let budget = wide(file.as_bytes().len())
+        .saturating_mul(TEXT_PER_FILE_BYTE)
+        .max(TEXT_FLOOR);
+    let strs = Strs::new(pool, budget);
+
+    let actions = section(file, SectionKind::Actions, &strs, actions::read)?;
+    let clauses = section(file, SectionKind::Conditions, &strs, conditions::read)?;
+    let lists = section(file, SectionKind::Resources, &strs, resources::read)?;
+    let (n_clauses, n_lists) = (clauses.len(), lists.len());
+    let mut clauses = clauses.into_iter();
+    let mut lists = lists.into_iter();
+    let statements = section(file, SectionKind::Statements, &strs, |r| {
+        statements::read(r, &mut clauses, &mut lists)
+    })?;
+    unused(clauses.len(), "clauses", SectionKind::Conditions)?;
+    unused(lists.len(), "resource lists", SectionKind::Resources)?;
+    let n_statements = statements.len();
+    let mut statements = statements.into_iter();
+    let policies = section(file, SectionKind::Policies, &strs, |r| {
+        policies::read(r, &mut statements)
+    })?;
+    unused(statements.len(), "statements", SectionKind::Statements)?;
+    let principals = section(file, SectionKind::Principals, &strs, principals::read)?;
+    let mut scope = section(file, SectionKind::OrgTree, &strs, org::read)?;
+
+    let accounts = match &scope {
+        Scope::Org(org) => org.accounts.len(),
+        Scope::Fixed(_) => 0,
+    };
+    let found = Counts {
+        strings: count32(strs.len()),
+        action_patterns: count32(actions.patterns.len()),
+        policies: count32(policies.len()),
+        statements: count32(n_statements),
+        clauses: count32(n_clauses),
+        resource_lists: count32(n_lists),
+        principals: count32(principals.len()),
+        accounts: count32(accounts),
+    };
+    meta.counts
+        .check(&found)
+        .map_err(|e| e.in_section(SectionKind::Meta))?;
+
+    match &mut scope {
+        Scope::Org(org) => org.principals = principals,
+        Scope::Fixed(_) if !principals.is_empty() => {
+            return Err(LoadError::invalid_value(
+                "principal record count of a fixed policy set",
+                "0",
+                wide(principals.len()),
+            )
+            .in_section(SectionKind::Principals));
+        }
+        Scope::Fixed(_) => {}
+    }
+    Tables {
+        actions,
+        policies,
+        scope,
+        derived: Default::default(),
+    }
+    .check()
+    .map_err(|e| LoadError::inconsistent(e.0))
+}
+
+/// Entries of `kind` left over after the sections that use them were read.
+fn unused(left: usize, what: &'static str, kind: SectionKind) -> Result<(), LoadError> {
+    match left {
+        0 => Ok(()),
+        n => Err(LoadError::unused_entries(what, wide(n)).in_section(kind)),
+    }
+}
+
+/// A decoded count (each fits: it was read from a `u32`).
+fn count32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Lays `t` out as a complete decision file (all nine sections, checksums, header).
+///
+/// Deterministic: the same tables always give the same bytes (strings are numbered in
+/// first-use order, sections are written in kind order, the derived lookup maps are not
+/// stored). `decode` of the result gives `t` back (after [`Tables::check`]).
+#[cfg(feature = "write")]
+pub fn encode(t: &Tables) -> Vec<u8> {
+    use crate::format::writer::FileBuilder;
+    use codec::{Pool, Writer};
+
+    let mut pool = Pool::default();
+    let mut out = FileBuilder::new();
+    let mut put = |kind, pool: &mut Pool, write: &dyn Fn(&mut Writer<'_>)| {
+        let mut w = Writer::new(pool);
+        write(&mut w);
+        out.add_section(kind, w.finish());
+    };
+    let statements: Vec<_> = t.policies.iter().flat_map(|p| &p.statements).collect();
+    let clauses: Vec<_> = statements.iter().flat_map(|s| &s.conditions).collect();
+    let lists: Vec<_> = statements
+        .iter()
+        .filter_map(|s| s.resources.as_ref())
+        .collect();
+    let (principals, accounts) = match &t.scope {
+        Scope::Org(org) => (org.principals.as_slice(), org.accounts.len()),
+        Scope::Fixed(_) => (&[][..], 0),
+    };
+
+    // Interning order (and so string ids) follows this order of sections.
+    put(SectionKind::Actions, &mut pool, &|w| {
+        actions::write(w, &t.actions)
+    });
+    put(SectionKind::Conditions, &mut pool, &|w| {
+        conditions::write(w, clauses.iter().copied())
+    });
+    put(SectionKind::Resources, &mut pool, &|w| {
+        resources::write(w, lists.iter().copied())
+    });
+    put(SectionKind::Statements, &mut pool, &|w| {
+        statements::write(w, &statements)
+    });
+    put(SectionKind::Policies, &mut pool, &|w| {
+        policies::write(w, &t.policies)
+    });
+    put(SectionKind::Principals, &mut pool, &|w| {
+        principals::write(w, principals)
+    });
+    put(SectionKind::OrgTree, &mut pool, &|w| {
+        org::write(w, &t.scope)
+    });
+    let meta = Meta {
+        writer: concat!("gavel-runtime ", env!("CARGO_PKG_VERSION")).to_string(),
+        counts: Counts {
+            strings: count32(pool.ends.len()),
+            action_patterns: count32(t.actions.patterns.len()),
+            policies: count32(t.policies.len()),
+            statements: count32(statements.len()),
+            clauses: count32(clauses.len()),
+            resource_lists: count32(lists.len()),
+            principals: count32(principals.len()),
+            accounts: count32(accounts),
+        },
+    };
+    put(SectionKind::Meta, &mut pool, &|w| meta::write(w, &meta));
+    out.add_section(SectionKind::Strings, strings::write(&pool));
+    // Every kind is added once, so `finish` cannot fail; an empty result would be refused by
+    // any reader as too short, should that ever change.
+    out.finish().unwrap_or_default()
+}
+
+#[cfg(feature = "write")]
+impl Tables {
+    /// The tables as a complete decision file ([`encode`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        encode(self)
+    }
+}

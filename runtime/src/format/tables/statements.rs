@@ -1,0 +1,189 @@
+//! Section `statements` (kind 6): every statement of every policy, in policy order (each
+//! policy takes the next `statement count` statements; section `policies`).
+//!
+//! ```text
+//!  ┌───────────┬─────────────────────────────────────────────────────────────────┐
+//!  │ count u32 │ statement × count                                               │
+//!  └───────────┴─────────────────────────────────────────────────────────────────┘
+//!  statement: u32 index (in the source policy), opt-str Sid, u32 flags,
+//!             [principal block, when flag 3], actions, u32 clause count
+//!  flags:     bit 0 Deny (else Allow)        bit 4 NotPrincipal
+//!             bit 1 NotAction                bit 5 Principal is a bare "*"
+//!             bit 2 actions are inline       bit 6 has Resource/NotResource: takes the next
+//!                   patterns (else ids)            list of section `resources`
+//!             bit 3 has Principal/NotPrincipal     (bits 4-5 need bit 3; others must be 0)
+//!  principal block: u32 n, (u32 type, str value) × n
+//!                   type: 0 AWS, 1 Service, 2 Federated, 3 CanonicalUser
+//!  actions:   u32 n, then n pattern ids (into section `actions`) or n inline patterns
+//!  clause count: takes the next that many clauses of section `conditions`
+//! ```
+
+#[cfg(feature = "write")]
+use super::codec::Writer;
+use super::codec::{Reader, WORD};
+use crate::decision::Effect;
+use crate::format::error::LoadError;
+use crate::format::wire::wide;
+use crate::principal::PrincipalType;
+use crate::tables::{ActionPatterns, Actions, Clause, Principals, Resources, Statement};
+
+const DENY: u32 = 1;
+const NOT_ACTION: u32 = 1 << 1;
+const DIRECT: u32 = 1 << 2;
+const HAS_PRINCIPAL: u32 = 1 << 3;
+const NOT_PRINCIPAL: u32 = 1 << 4;
+const ANY_PRINCIPAL: u32 = 1 << 5;
+const HAS_RESOURCES: u32 = 1 << 6;
+const KNOWN: u32 = (1 << 7) - 1;
+
+/// Principal entry types: the code is the position here.
+const PRINCIPAL_TYPES: [PrincipalType; 4] = [
+    PrincipalType::Aws,
+    PrincipalType::Service,
+    PrincipalType::Federated,
+    PrincipalType::CanonicalUser,
+];
+
+/// Reads the section; statements take their clauses and resource lists, in order, from the
+/// already decoded `conditions` and `resources` sections.
+pub(super) fn read(
+    r: &mut Reader<'_, '_>,
+    clauses: &mut impl Iterator<Item = Clause>,
+    resources: &mut impl Iterator<Item = Resources>,
+) -> Result<Vec<Statement>, LoadError> {
+    let n = r.count(5 * WORD, "statement count")?;
+    let mut statements = Vec::with_capacity(n);
+    for _ in 0..n {
+        let index = r.u32("statement index")?;
+        let sid = r.opt_string("Sid")?;
+        let flags = r.flags(KNOWN, "statement flags")?;
+        if flags & HAS_PRINCIPAL == 0 && flags & (NOT_PRINCIPAL | ANY_PRINCIPAL) != 0 {
+            return Err(r.err(LoadError::invalid_value(
+                "statement flags",
+                "bits 4 and 5 only with bit 3",
+                u64::from(flags),
+            )));
+        }
+        let principal = if flags & HAS_PRINCIPAL != 0 {
+            let n = r.count(2 * WORD, "principal entry count")?;
+            let mut entries = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = r.tag(
+                    4,
+                    "principal type",
+                    "0 (AWS), 1 (Service), 2 (Federated) or 3 (CanonicalUser)",
+                )?;
+                let t = PRINCIPAL_TYPES
+                    .get(t as usize)
+                    .copied()
+                    .unwrap_or(PrincipalType::Aws);
+                entries.push((t, r.string("principal entry")?));
+            }
+            Some(Principals {
+                negated: flags & NOT_PRINCIPAL != 0,
+                wildcard: flags & ANY_PRINCIPAL != 0,
+                entries,
+            })
+        } else {
+            None
+        };
+        let patterns = if flags & DIRECT != 0 {
+            let n = r.count(WORD, "inline action pattern count")?;
+            let mut patterns = Vec::with_capacity(n);
+            for _ in 0..n {
+                patterns.push(super::actions::read_pattern(r)?);
+            }
+            ActionPatterns::Direct(patterns)
+        } else {
+            ActionPatterns::Indexed(r.ids("action pattern ids")?)
+        };
+        let resources = if flags & HAS_RESOURCES != 0 {
+            Some(resources.next().ok_or_else(|| {
+                r.err(LoadError::bad_reference(
+                    "resource list of a statement (lists left in section `resources`)",
+                    1,
+                    0,
+                ))
+            })?)
+        } else {
+            None
+        };
+        let n = r.usize("clause count")?;
+        let conditions: Vec<Clause> = clauses.by_ref().take(n).collect();
+        if conditions.len() != n {
+            return Err(r.err(LoadError::bad_reference(
+                "clause count of a statement (clauses left in section `conditions`)",
+                wide(n),
+                wide(conditions.len()),
+            )));
+        }
+        statements.push(Statement {
+            index,
+            sid,
+            effect: if flags & DENY != 0 {
+                Effect::Deny
+            } else {
+                Effect::Allow
+            },
+            principal,
+            actions: Actions {
+                negated: flags & NOT_ACTION != 0,
+                patterns,
+            },
+            resources,
+            conditions,
+        });
+    }
+    Ok(statements)
+}
+
+/// Writes the section: the statements of every policy, in order.
+#[cfg(feature = "write")]
+pub(super) fn write(w: &mut Writer<'_>, statements: &[&Statement]) {
+    w.len(statements.len());
+    for st in statements {
+        w.u32(st.index);
+        w.opt_str(st.sid.as_deref());
+        let mut flags = 0;
+        if st.effect == Effect::Deny {
+            flags |= DENY;
+        }
+        if st.actions.negated {
+            flags |= NOT_ACTION;
+        }
+        if matches!(st.actions.patterns, ActionPatterns::Direct(_)) {
+            flags |= DIRECT;
+        }
+        if let Some(p) = &st.principal {
+            flags |= HAS_PRINCIPAL;
+            if p.negated {
+                flags |= NOT_PRINCIPAL;
+            }
+            if p.wildcard {
+                flags |= ANY_PRINCIPAL;
+            }
+        }
+        if st.resources.is_some() {
+            flags |= HAS_RESOURCES;
+        }
+        w.u32(flags);
+        if let Some(p) = &st.principal {
+            w.len(p.entries.len());
+            for (t, value) in &p.entries {
+                let code = PRINCIPAL_TYPES.iter().position(|x| x == t).unwrap_or(0);
+                w.len(code);
+                w.str(value);
+            }
+        }
+        match &st.actions.patterns {
+            ActionPatterns::Indexed(ids) => w.ids(ids),
+            ActionPatterns::Direct(patterns) => {
+                w.len(patterns.len());
+                for p in patterns {
+                    super::actions::write_pattern(w, p);
+                }
+            }
+        }
+        w.len(st.conditions.len());
+    }
+}

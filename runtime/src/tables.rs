@@ -1,0 +1,476 @@
+//! The decision tables: what `gavel compile` produces and `authorize` reads.
+//!
+//! Everything here is already lowered: action patterns are interned and every known action is
+//! pre-classified ([`ActionIndex`]), policies are hash-consed and specialized per principal
+//! (principal variables and conditions folded by the compiler), and every string a decision
+//! compares is stored ready to compare (lower-cased keys, pre-parsed condition constants).
+//!
+//! The tables are built by the compiler (`gavel_compiler::lower`), written to a file by
+//! `format::tables` and read back by the same module, which validates every index before the
+//! tables are handed to the evaluator; [`Tables::check`] is that validation.
+
+use crate::cond_value::CondValue;
+use crate::decision::Effect;
+use crate::glob::Tok;
+use crate::operator::Operator;
+use crate::pattern::Template;
+use crate::principal::PrincipalType;
+use rustc_hash::FxHashMap;
+
+/// Index of a policy in [`Tables::policies`].
+pub type PolicyId = u32;
+
+/// The compiled decision tables of one organization (or one conformance case).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tables {
+    /// Action patterns and pre-classified actions.
+    pub actions: ActionIndex,
+    /// Every distinct (specialized) policy.
+    pub policies: Vec<Policy>,
+    /// What the policies apply to.
+    pub scope: Scope,
+    /// Lookup maps derived from the above when the tables are loaded (not stored in the file).
+    pub derived: Derived,
+}
+
+/// What the tables decide for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    /// A fixed policy set and a complete request context (conformance cases): the request's
+    /// principal is whoever it says and its context is used as given.
+    Fixed(PolicySets),
+    /// An organization: principals, accounts and resources are looked up per request and the
+    /// principal and resource keys of the context are derived, as `org::resolve` does.
+    Org(OrgTables),
+}
+
+impl Default for Scope {
+    fn default() -> Scope {
+        Scope::Fixed(PolicySets::default())
+    }
+}
+
+/// The policy sets of one evaluation (spec §1.2), by policy id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicySets {
+    /// Identity-based policies.
+    pub identity: Vec<PolicyId>,
+    /// The resource-based policy.
+    pub resource: Option<PolicyId>,
+    /// Permissions boundary policies.
+    pub boundaries: Vec<PolicyId>,
+    /// Session policies.
+    pub session: Vec<PolicyId>,
+    /// SCP levels, root first; `None` when SCPs do not apply.
+    pub scps: Option<Vec<Vec<PolicyId>>>,
+    /// RCP levels, root first; `None` when RCPs do not apply.
+    pub rcps: Option<Vec<Vec<PolicyId>>>,
+}
+
+/// The organization: its accounts, principals and resources.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OrgTables {
+    /// `aws:PrincipalOrgID` / `aws:ResourceOrgID`, when the model has an organization.
+    pub org_id: Option<String>,
+    /// Accounts, sorted by id.
+    pub accounts: Vec<Account>,
+    /// IAM users and roles, sorted by `(kind, arn)`.
+    pub principals: Vec<PrincipalRecord>,
+    /// Resources the model knows, sorted by ARN.
+    pub resources: Vec<ResourceRecord>,
+    /// Managed policies by ARN, sorted, unspecialized: session policies name them at run time.
+    pub managed: Vec<(String, PolicyId)>,
+    /// `RCPFullAWSAccess`, first at every RCP level.
+    pub rcp_full_access: Option<PolicyId>,
+}
+
+/// One account.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Account {
+    /// The 12-digit id.
+    pub id: String,
+    /// In the organization (member or management account).
+    pub in_org: bool,
+    /// `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` value.
+    pub org_path: Option<String>,
+    /// SCP levels when the account is a member account.
+    pub scps: Option<Vec<Vec<PolicyId>>>,
+    /// RCP levels when the account is a member account (`RCPFullAWSAccess` included).
+    pub rcps: Option<Vec<Vec<PolicyId>>>,
+    /// Why the account's SCPs cannot be used (an unknown policy name): every request that
+    /// needs them is denied with this message.
+    pub scp_error: Option<String>,
+    /// The same for its RCPs.
+    pub rcp_error: Option<String>,
+}
+
+/// Whether a principal record is an IAM user or a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RecordKind {
+    /// An IAM user.
+    User,
+    /// An IAM role (requests come from its sessions).
+    Role,
+}
+
+/// An IAM user or role with its policies gathered and specialized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrincipalRecord {
+    /// User or role.
+    pub kind: RecordKind,
+    /// The ARN, path included.
+    pub arn: String,
+    /// The user or role name.
+    pub name: String,
+    /// Index in [`OrgTables::accounts`].
+    pub account: u32,
+    /// `AIDA…` / `AROA…`.
+    pub unique_id: String,
+    /// Tags, as `aws:PrincipalTag/*` gives them.
+    pub tags: Vec<(String, String)>,
+    /// Identity policies specialized for this principal's own requests.
+    pub identity: Vec<PolicyId>,
+    /// Permissions boundary specialized likewise.
+    pub boundaries: Vec<PolicyId>,
+    /// The same policies unspecialized, for the federated users this user creates.
+    pub identity_raw: Vec<PolicyId>,
+    /// The boundary unspecialized.
+    pub boundaries_raw: Vec<PolicyId>,
+    /// Roles: the trust policy.
+    pub trust: Option<PolicyId>,
+    /// Why the principal's policies cannot be gathered: its requests are denied with this.
+    pub error: Option<String>,
+}
+
+/// A resource the model knows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceRecord {
+    /// The resource ARN.
+    pub arn: String,
+    /// The owning account.
+    pub account: String,
+    /// Its tags (`aws:ResourceTag/*`).
+    pub tags: Vec<(String, String)>,
+    /// Its resource-based policy.
+    pub policy: Option<PolicyId>,
+}
+
+/// A compiled policy.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Policy {
+    /// The name answers report it by.
+    pub name: String,
+    /// The statements kept after specialization, in source order.
+    pub statements: Vec<Statement>,
+    /// Service ids some statement names, sorted: a request for another service skips the
+    /// policy unless `any_service`.
+    pub services: Vec<u32>,
+    /// True when some statement may match an action of any service (`*`, `NotAction`, or a
+    /// self-contained pattern list).
+    pub any_service: bool,
+}
+
+/// A compiled statement.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Statement {
+    /// Index of the statement in the source policy (answers name statements by it).
+    pub index: u32,
+    /// The `Sid`.
+    pub sid: Option<String>,
+    /// `Allow` or `Deny`.
+    pub effect: Effect,
+    /// `Principal` / `NotPrincipal`, if present.
+    pub principal: Option<Principals>,
+    /// `Action` / `NotAction`.
+    pub actions: Actions,
+    /// `Resource` / `NotResource`; `None` in trust policies.
+    pub resources: Option<Resources>,
+    /// The condition clauses, ANDed.
+    pub conditions: Vec<Clause>,
+}
+
+/// `Principal` / `NotPrincipal`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Principals {
+    /// `NotPrincipal`.
+    pub negated: bool,
+    /// A bare `"*"`.
+    pub wildcard: bool,
+    /// The entries.
+    pub entries: Vec<(PrincipalType, String)>,
+}
+
+/// `Action` / `NotAction`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Actions {
+    /// `NotAction`.
+    pub negated: bool,
+    /// The entries.
+    pub patterns: ActionPatterns,
+}
+
+/// The entries of an `Action` list.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ActionPatterns {
+    /// Ids into [`ActionIndex::patterns`], sorted (policies compiled with the tables).
+    Indexed(Vec<u32>),
+    /// The patterns themselves (policies compiled on their own, e.g. inline session policies).
+    Direct(Vec<ActionPattern>),
+}
+
+/// One action pattern, lower-cased.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ActionPattern {
+    /// `*`.
+    Any,
+    /// Never matches (spec A-8).
+    Never,
+    /// `service:glob`.
+    Named {
+        /// Service prefix, lower-cased.
+        service: String,
+        /// The name glob, lower-cased.
+        name: Vec<Tok>,
+    },
+}
+
+/// `Resource` / `NotResource`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Resources {
+    /// `NotResource`.
+    pub negated: bool,
+    /// The entries.
+    pub items: Vec<ResourcePattern>,
+}
+
+/// One resource entry, with a fast form when it has no variables.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ResourcePattern {
+    /// Exactly `*`: everything.
+    Any,
+    /// No wildcard: the resource must be an ARN equal to this.
+    Exact(String),
+    /// Literal text then one final `*`: an ARN starting with this.
+    Prefix(String),
+    /// Any other variable-free pattern.
+    Glob(Vec<Tok>),
+    /// A pattern with variables, resolved per request.
+    Template(Template),
+}
+
+/// One condition clause.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Clause {
+    /// The operator.
+    pub operator: Operator,
+    /// The context key, lower-cased.
+    pub key: String,
+    /// The values, parsed for the operator's family; `None` for a value that could not be
+    /// parsed (lenient import): it compares as an error.
+    pub values: Vec<Option<CondValue>>,
+}
+
+/// Action patterns and the classification of known actions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActionIndex {
+    /// Every distinct pattern of the organization.
+    pub patterns: Vec<ActionPattern>,
+    /// Service prefixes (lower-case), sorted; a service id is an index here.
+    pub services: Vec<String>,
+    /// Known actions (lower-case `service:name`), sorted, with their class.
+    pub known: Vec<(String, u32)>,
+    /// Action classes: the sorted ids of the patterns that match the class's actions.
+    pub classes: Vec<Vec<u32>>,
+}
+
+/// Maps built at load time for constant-time lookups.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Derived {
+    /// Known action -> (service id, class).
+    pub actions: FxHashMap<String, (u32, u32)>,
+    /// Service prefix -> service id.
+    pub services: FxHashMap<String, u32>,
+    /// User ARN -> principal record.
+    pub users: FxHashMap<String, u32>,
+    /// Role ARN -> principal record.
+    pub roles: FxHashMap<String, u32>,
+    /// Role name -> principal records (any account).
+    pub role_names: FxHashMap<String, Vec<u32>>,
+    /// User name -> principal records (any account).
+    pub user_names: FxHashMap<String, Vec<u32>>,
+    /// Account id -> account.
+    pub accounts: FxHashMap<String, u32>,
+    /// Resource ARN -> resource record.
+    pub resources: FxHashMap<String, u32>,
+    /// Managed policy ARN -> policy.
+    pub managed: FxHashMap<String, PolicyId>,
+    /// Per policy (by id): its statements grouped by the service they name.
+    pub policy_index: Vec<PolicyIndex>,
+}
+
+/// Which statements of a policy can match an action of a given service, so that a request
+/// visits only those (in source order).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicyIndex {
+    /// Service ids, sorted; `by_service[i]` lists the statements naming `services[i]`.
+    pub services: Vec<u32>,
+    /// Statement positions per service, ascending.
+    pub by_service: Vec<Vec<u32>>,
+    /// Statements that may match any service (`*`, `NotAction`), ascending.
+    pub any: Vec<u32>,
+}
+
+impl PolicyIndex {
+    /// Builds the index of `policy` over the interned `patterns`.
+    pub fn of(policy: &Policy, patterns: &[ActionPattern], services: &FxHashMap<String, u32>) -> PolicyIndex {
+        let mut per: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        let mut any = Vec::new();
+        for (i, st) in policy.statements.iter().enumerate() {
+            let i = i as u32;
+            let mut wild = st.actions.negated;
+            let mut named: Vec<u32> = Vec::new();
+            match &st.actions.patterns {
+                ActionPatterns::Direct(_) => wild = true,
+                ActionPatterns::Indexed(ids) => {
+                    for id in ids {
+                        match patterns.get(*id as usize) {
+                            Some(ActionPattern::Any) => wild = true,
+                            Some(ActionPattern::Named { service, .. }) => {
+                                if let Some(s) = services.get(service) {
+                                    named.push(*s);
+                                }
+                            }
+                            Some(ActionPattern::Never) | None => {}
+                        }
+                    }
+                }
+            }
+            if wild {
+                any.push(i);
+                continue;
+            }
+            named.sort_unstable();
+            named.dedup();
+            for s in named {
+                per.entry(s).or_default().push(i);
+            }
+        }
+        let (services, by_service) = per.into_iter().unzip();
+        PolicyIndex {
+            services,
+            by_service,
+            any,
+        }
+    }
+}
+
+/// Why tables are inconsistent (a crafted or corrupted file that passed its checksums).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("inconsistent decision tables: {0}")]
+pub struct TablesError(pub String);
+
+impl Tables {
+    /// Checks every cross-reference and builds the lookup maps. Evaluation relies on what this
+    /// proves: every id indexes something.
+    pub fn check(mut self) -> Result<Tables, TablesError> {
+        let bad = |what: String| Err(TablesError(what));
+        let npol = self.policies.len();
+        let npat = self.actions.patterns.len();
+        let pol_ok = |id: &PolicyId| (*id as usize) < npol;
+        for (c, class) in self.actions.classes.iter().enumerate() {
+            if class.iter().any(|p| *p as usize >= npat) || !class.is_sorted() {
+                return bad(format!(
+                    "action class {c} is unsorted or names a missing pattern"
+                ));
+            }
+        }
+        let mut derived = Derived::default();
+        for (i, s) in self.actions.services.iter().enumerate() {
+            derived.services.insert(s.clone(), i as u32);
+        }
+        for (name, class) in &self.actions.known {
+            if *class as usize >= self.actions.classes.len() {
+                return bad(format!("known action `{name}` names a missing class"));
+            }
+            let service = name
+                .split_once(':')
+                .and_then(|(s, _)| derived.services.get(s).copied())
+                .unwrap_or(u32::MAX);
+            derived.actions.insert(name.clone(), (service, *class));
+        }
+        let nsvc = self.actions.services.len();
+        for (p, policy) in self.policies.iter().enumerate() {
+            if policy.services.iter().any(|s| *s as usize >= nsvc) {
+                return bad(format!("policy {p} names a missing service"));
+            }
+            for st in &policy.statements {
+                if let ActionPatterns::Indexed(ids) = &st.actions.patterns
+                    && ids.iter().any(|i| *i as usize >= npat)
+                {
+                    return bad(format!("policy {p} names a missing action pattern"));
+                }
+            }
+        }
+        let levels_ok = |l: &Option<Vec<Vec<PolicyId>>>| l.iter().flatten().flatten().all(pol_ok);
+        match &self.scope {
+            Scope::Fixed(sets) => {
+                let ok = sets.identity.iter().all(pol_ok)
+                    && sets.resource.iter().all(pol_ok)
+                    && sets.boundaries.iter().all(pol_ok)
+                    && sets.session.iter().all(pol_ok)
+                    && levels_ok(&sets.scps)
+                    && levels_ok(&sets.rcps);
+                if !ok {
+                    return bad("a policy set names a missing policy".into());
+                }
+            }
+            Scope::Org(org) => {
+                for (i, a) in org.accounts.iter().enumerate() {
+                    if !levels_ok(&a.scps) || !levels_ok(&a.rcps) {
+                        return bad(format!("account {} names a missing policy", a.id));
+                    }
+                    derived.accounts.insert(a.id.clone(), i as u32);
+                }
+                for (i, p) in org.principals.iter().enumerate() {
+                    let ok = (p.account as usize) < org.accounts.len()
+                        && p.identity.iter().all(pol_ok)
+                        && p.boundaries.iter().all(pol_ok)
+                        && p.identity_raw.iter().all(pol_ok)
+                        && p.boundaries_raw.iter().all(pol_ok)
+                        && p.trust.iter().all(pol_ok);
+                    if !ok {
+                        return bad(format!("principal {} names a missing entry", p.arn));
+                    }
+                    let (by_arn, by_name) = match p.kind {
+                        RecordKind::User => (&mut derived.users, &mut derived.user_names),
+                        RecordKind::Role => (&mut derived.roles, &mut derived.role_names),
+                    };
+                    by_arn.insert(p.arn.clone(), i as u32);
+                    by_name.entry(p.name.clone()).or_default().push(i as u32);
+                }
+                for (i, r) in org.resources.iter().enumerate() {
+                    if !r.policy.iter().all(pol_ok) {
+                        return bad(format!("resource {} names a missing policy", r.arn));
+                    }
+                    derived.resources.insert(r.arn.clone(), i as u32);
+                }
+                for (arn, id) in &org.managed {
+                    if !pol_ok(id) {
+                        return bad(format!("managed policy {arn} is missing"));
+                    }
+                    derived.managed.insert(arn.clone(), *id);
+                }
+                if !org.rcp_full_access.iter().all(pol_ok) {
+                    return bad("RCPFullAWSAccess is missing".into());
+                }
+            }
+        }
+        derived.policy_index = self
+            .policies
+            .iter()
+            .map(|p| PolicyIndex::of(p, &self.actions.patterns, &derived.services))
+            .collect();
+        self.derived = derived;
+        Ok(self)
+    }
+}
