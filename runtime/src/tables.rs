@@ -322,7 +322,11 @@ pub struct PolicyIndex {
 
 impl PolicyIndex {
     /// Builds the index of `policy` over the interned `patterns`.
-    pub fn of(policy: &Policy, patterns: &[ActionPattern], services: &FxHashMap<String, u32>) -> PolicyIndex {
+    pub fn of(
+        policy: &Policy,
+        patterns: &[ActionPattern],
+        services: &FxHashMap<String, u32>,
+    ) -> PolicyIndex {
         let mut per: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
         let mut any = Vec::new();
         for (i, st) in policy.statements.iter().enumerate() {
