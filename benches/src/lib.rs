@@ -17,7 +17,6 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-#[cfg(feature = "compiled")]
 pub mod compiled;
 
 /// The seed of every benchmark workload, so that runs on different days measure the same

@@ -7,19 +7,21 @@
 //! gavel-bench [S|M|L|XL ...] [--engines reference,naive] [--budget SECONDS] [--requests N]
 //! ```
 
+use gavel_benches::compiled::{compile_options, prepare};
 use gavel_benches::{
     Latency, Mix, fmt_count, fmt_ns, fmt_rate, load_managed, measure, naive, reference,
     resolve_all, workload,
 };
+use gavel_compiler::lower::CompileOptions;
 use gavel_compiler::workload::{Scale, Stats};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: gavel-bench [S|M|L|XL ...] [--engines reference,naive[,compiled]] [--budget SECONDS] [--requests N]
+const USAGE: &str = "usage: gavel-bench [S|M|L|XL ...] [--engines reference,naive,compiled] [--budget SECONDS] [--requests N]
 
-Generates the workload of each scale (default S M L), times each engine over its request mix
-for about SECONDS (default 4) per engine and scale, and prints markdown tables.
-The compiled engine needs `--features compiled`.";
+Generates the workload of each scale (default S M L), times each engine (default all three)
+over its request mix for about SECONDS (default 4) per engine and scale, and prints markdown
+tables. The compiled engine is first checked against the reference on the whole mix.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum EngineKind {
@@ -38,7 +40,11 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         scales: Vec::new(),
-        engines: vec![EngineKind::Reference, EngineKind::Naive],
+        engines: vec![
+            EngineKind::Reference,
+            EngineKind::Naive,
+            EngineKind::Compiled,
+        ],
         budget: Duration::from_secs(4),
         requests: None,
     };
@@ -80,9 +86,6 @@ fn parse_args() -> Result<Args, String> {
     if args.scales.is_empty() {
         args.scales = vec![Scale::S, Scale::M, Scale::L];
     }
-    if cfg!(not(feature = "compiled")) && args.engines.contains(&EngineKind::Compiled) {
-        return Err("the compiled engine needs `--features compiled`".into());
-    }
     Ok(args)
 }
 
@@ -101,10 +104,6 @@ struct Row {
 }
 
 #[derive(Default)]
-#[cfg_attr(
-    not(feature = "compiled"),
-    allow(dead_code, reason = "filled with --features compiled")
-)]
 struct CompiledRow {
     latency: Latency,
     compile: Duration,
@@ -118,6 +117,7 @@ fn run_scale(
     scale: Scale,
     args: &Args,
     managed: &[gavel_compiler::org::ManagedPolicy],
+    opts: &CompileOptions,
 ) -> Result<Row, String> {
     let t = Instant::now();
     let w = workload(scale, managed)?;
@@ -175,9 +175,8 @@ fn run_scale(
         );
         row.naive = Some(l);
     }
-    #[cfg(feature = "compiled")]
     if args.engines.contains(&EngineKind::Compiled) {
-        let c = gavel_benches::compiled::prepare(&w.org, requests)?;
+        let c = prepare(&w.org, requests, opts)?;
         let expected = &decisions[..];
         let disagreements = c.disagreements(expected);
         if disagreements > 0 {
@@ -195,13 +194,13 @@ fn run_scale(
             fmt_ns(l.p50_ns),
             fmt_ns(l.p99_ns),
             c.compile.as_secs_f64(),
-            fmt_count(c.bytes),
+            fmt_count(c.bytes.len()),
             fmt_ns(c.open.as_nanos() as f64)
         );
         row.compiled = Some(CompiledRow {
             latency: l,
             compile: c.compile,
-            bytes: c.bytes,
+            bytes: c.bytes.len(),
             open: c.open,
             from_bytes: c.from_bytes,
             disagreements,
@@ -316,9 +315,14 @@ fn print_tables(rows: &[Row]) {
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let managed = load_managed()?;
+    let opts = if args.engines.contains(&EngineKind::Compiled) {
+        compile_options()?
+    } else {
+        CompileOptions::default()
+    };
     let mut rows = Vec::new();
     for &scale in &args.scales {
-        rows.push(run_scale(scale, &args, &managed)?);
+        rows.push(run_scale(scale, &args, &managed, &opts)?);
     }
     print_tables(&rows);
     Ok(())
