@@ -1,5 +1,5 @@
-//! Criterion benches of the compiled engine (feature `compiled`; every call to the engine goes
-//! through `gavel_benches::compiled`):
+//! Criterion benches of the compiled engine (`gavel_benches::compiled`: `lower::compile_org`
+//! with the AWS action catalogue, `Engine::authorize`):
 //!
 //! * `compiled/<scale>/authorize`: `Engine::authorize` per request over the scale's mix (the
 //!   same requests as `authorize/<scale>/reference` and `…/naive`);
@@ -10,7 +10,7 @@
 //! a bench of an engine that answers differently would measure the wrong thing.
 //!
 //! ```text
-//! cargo bench -p gavel-benches --features compiled --bench compiled -- --warm-up-time 1 --measurement-time 2
+//! cargo bench -p gavel-benches --bench compiled -- --warm-up-time 1 --measurement-time 2
 //! ```
 //!
 //! p50/p99 latency, file size and `Engine::open` time: `gavel-bench --engines naive,compiled`.
@@ -27,8 +27,10 @@
 )]
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use gavel_benches::compiled::{IntoBytes, prepare};
-use gavel_benches::{fmt_count, load_managed, naive, resolve_all, scales_from_env, workload};
+use gavel_benches::compiled::{compile_options, prepare};
+use gavel_benches::{
+    fmt_count, load_managed, naive, resolve_all, scales_from_env, stride, workload,
+};
 use gavel_compiler::lower;
 use gavel_compiler::workload::Scale;
 use gavel_runtime::Engine;
@@ -38,6 +40,7 @@ fn compiled(c: &mut Criterion) {
     let scales = scales_from_env("GAVEL_BENCH_SCALES", &[Scale::S, Scale::M, Scale::L])
         .unwrap_or_else(|e| panic!("{e}"));
     let managed = load_managed().unwrap_or_else(|e| panic!("{e}"));
+    let opts = compile_options().unwrap_or_else(|e| panic!("{e}"));
     for scale in scales {
         let w = workload(scale, &managed).unwrap_or_else(|e| panic!("{e}"));
         let expected: Vec<_> = resolve_all(&w.org, &w.requests)
@@ -45,7 +48,7 @@ fn compiled(c: &mut Criterion) {
             .iter()
             .map(naive)
             .collect();
-        let prepared = prepare(&w.org, &w.requests).unwrap_or_else(|e| panic!("{e}"));
+        let prepared = prepare(&w.org, &w.requests, &opts).unwrap_or_else(|e| panic!("{e}"));
         let wrong = prepared.disagreements(&expected);
         assert_eq!(
             wrong,
@@ -57,26 +60,26 @@ fn compiled(c: &mut Criterion) {
         eprintln!(
             "compiled/{}: file {} bytes, compile {:.2} s, open {:?}, from_bytes {:?}",
             scale.name(),
-            fmt_count(prepared.bytes),
+            fmt_count(prepared.bytes.len()),
             prepared.compile.as_secs_f64(),
             prepared.open,
             prepared.from_bytes
         );
         let n = prepared.requests.len();
+        let step = stride(n);
         let mut group = c.benchmark_group(format!("compiled/{}", scale.name()));
         group.throughput(Throughput::Elements(1));
         let mut i = 0usize;
         group.bench_function("authorize", |b| {
             b.iter(|| {
-                i = (i + 1) % n;
+                i = (i + step) % n;
                 black_box(prepared.authorize(i))
             });
         });
-        group.throughput(Throughput::Bytes(prepared.bytes as u64));
-        let bytes = lower::compile_org(&w.org)
-            .map_err(|e| e.to_string())
-            .and_then(|t| t.to_bytes().into_bytes())
-            .unwrap_or_else(|e| panic!("{e}"));
+        group.throughput(Throughput::Bytes(prepared.bytes.len() as u64));
+        // Loading takes milliseconds (S) to a second (XL): ten samples are plenty.
+        group.sample_size(10);
+        let bytes = &prepared.bytes;
         group.bench_function("from_bytes", |b| {
             b.iter_batched(
                 || bytes.clone(),
@@ -86,9 +89,9 @@ fn compiled(c: &mut Criterion) {
         });
         if scale <= Scale::M {
             // L's compile time (one run) is in `gavel-bench`'s table; ten here would take minutes.
-            group.sample_size(10);
+            group.throughput(Throughput::Elements(w.stats.statements as u64));
             group.bench_function("compile", |b| {
-                b.iter(|| black_box(lower::compile_org(&w.org).is_ok()));
+                b.iter(|| black_box(lower::compile_org(&w.org, &opts).is_ok()));
             });
         }
         group.finish();

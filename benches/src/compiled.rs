@@ -1,73 +1,92 @@
-//! The harness's only contact with the compiled engine (feature `compiled`): every call the
-//! benches make to the compiler's lowering and to `gavel_runtime::Engine` is here, so that a
-//! renamed function is a one-line change.
-//!
-//! Expected API (issue 5, being written):
-//!
-//! ```text
-//! gavel_compiler::lower::compile_org(&Organization) -> Result<gavel_runtime::tables::Tables, E: Display>
-//! gavel_compiler::lower::runtime_request(&OrgRequest) -> gavel_runtime::Request   (or Result<Request, E>)
-//! gavel_runtime::tables::Tables::to_bytes(&self) -> Vec<u8>
-//! gavel_runtime::Engine::from_tables(Tables) -> Engine                            (or Result<Engine, E>)
-//! gavel_runtime::Engine::from_bytes(Vec<u8>) -> Result<Engine, LoadError>
-//! gavel_runtime::Engine::open(path) -> Result<Engine, LoadError>
-//! gavel_runtime::Engine::authorize(&self, &Request) -> Decision                   (or Explanation)
-//! ```
-//!
-//! The small `Into*` traits below accept either shape where the API is still open.
+//! The compiled engine as the benches use it: `gavel compile`'s lowering
+//! (`lower::compile_org`, with the AWS action catalogue as `gavel compile` reads it by default),
+//! the decision file (`Tables::to_bytes`), and `gavel_runtime::Engine` built from the tables in
+//! memory and from the file read back.
 
-use gavel_compiler::lower;
+use gavel_compiler::lower::{self, CompileOptions};
 use gavel_compiler::org::{OrgRequest, Organization};
-use gavel_runtime::{Decision, Engine, Explanation, Request};
-use std::fmt::Display;
+use gavel_runtime::{Decision, Engine, Request};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+/// The AWS action catalogue: `$GAVEL_ACTION_CATALOG`, else
+/// `../shared/corpus/aws-service-reference.json` beside the repository (what `gavel compile`
+/// reads by default).
+pub fn action_catalog_path() -> PathBuf {
+    match std::env::var_os("GAVEL_ACTION_CATALOG") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/corpus/aws-service-reference.json"
+        )),
+    }
+}
+
+/// The compile options of the benches: the action catalogue ([`action_catalog_path`]), folding on.
+pub fn compile_options() -> Result<CompileOptions, String> {
+    let path = action_catalog_path();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read the action catalogue `{}`: {e}", path.display()))?;
+    let catalog = lower::read_catalog(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(CompileOptions {
+        catalog,
+        ..CompileOptions::default()
+    })
+}
 
 /// A compiled organization, ready to time.
 pub struct Compiled {
     /// The engine built from the tables in memory.
     pub engine: Engine,
-    /// The engine read back from the file bytes (what a service loads).
+    /// The engine read back from the file's bytes (what a service loads).
     pub file_engine: Engine,
     /// The requests in the runtime's form, in the order of the mix.
     pub requests: Vec<Request>,
+    /// The decision file.
+    pub bytes: Vec<u8>,
     /// `compile_org` wall time.
     pub compile: Duration,
-    /// The file size (`Tables::to_bytes`).
-    pub bytes: usize,
-    /// `Engine::open` (map + full validation) of the written file, best of a few.
+    /// `Engine::open` (map + full validation) of the written file, best of three.
     pub open: Duration,
-    /// `Engine::from_bytes` (full validation) of the bytes, best of a few.
+    /// `Engine::from_bytes` (full validation) of the bytes, best of three.
     pub from_bytes: Duration,
 }
 
 impl Compiled {
-    /// Decides request `i` of the mix.
+    /// Decides request `i` of the mix (the engine built from the tables in memory).
     pub fn authorize(&self, i: usize) -> Decision {
-        self.requests.get(i).map_or(Decision::ImplicitDeny, |r| {
-            self.engine.authorize(r).into_decision()
-        })
+        self.requests
+            .get(i)
+            .map_or(Decision::ImplicitDeny, |r| self.engine.authorize(r))
+    }
+
+    /// Decides request `i` of the mix with the engine read back from the file.
+    pub fn authorize_file(&self, i: usize) -> Decision {
+        self.requests
+            .get(i)
+            .map_or(Decision::ImplicitDeny, |r| self.file_engine.authorize(r))
     }
 
     /// Requests of the mix on which either engine (in memory, read back from the file)
     /// answers otherwise than `expected` (the reference's decisions, in mix order).
     pub fn disagreements(&self, expected: &[Decision]) -> usize {
-        self.requests
-            .iter()
+        (0..self.requests.len())
             .zip(expected)
-            .filter(|(r, d)| {
-                self.engine.authorize(r).into_decision() != **d
-                    || self.file_engine.authorize(r).into_decision() != **d
-            })
+            .filter(|(i, d)| self.authorize(*i) != **d || self.authorize_file(*i) != **d)
             .count()
     }
 }
 
-/// Compiles `org`, writes and reopens the file, converts the requests.
-pub fn prepare(org: &Organization, requests: &[OrgRequest]) -> Result<Compiled, String> {
+/// Compiles `org`, writes the file and opens it again, converts the requests.
+pub fn prepare(
+    org: &Organization,
+    requests: &[OrgRequest],
+    opts: &CompileOptions,
+) -> Result<Compiled, String> {
     let t = Instant::now();
-    let tables = lower::compile_org(org).map_err(|e| format!("compile_org: {e}"))?;
+    let tables = lower::compile_org(org, opts).map_err(|e| format!("compile_org: {e}"))?;
     let compile = t.elapsed();
-    let bytes: Vec<u8> = tables.to_bytes().into_bytes()?;
+    let bytes = tables.to_bytes();
 
     let mut from_bytes = Duration::MAX;
     let mut file_engine = None;
@@ -89,92 +108,23 @@ pub fn prepare(org: &Organization, requests: &[OrgRequest]) -> Result<Compiled, 
         open = open.min(t.elapsed());
         drop(e?);
     }
+    // A leftover temporary file is harmless; the measurement is what matters.
     let _ = std::fs::remove_file(&path);
 
-    let engine = Engine::from_tables(tables).into_engine()?;
+    let engine = Engine::from_tables(tables);
     let requests = requests
         .iter()
-        .map(|r| lower::runtime_request(r).into_request())
+        .map(|r| {
+            lower::runtime_request(r).map_err(|e| format!("runtime_request `{}`: {e}", r.principal))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Compiled {
         engine,
         file_engine,
         requests,
+        bytes,
         compile,
-        bytes: bytes.len(),
         open,
         from_bytes,
     })
-}
-
-/// `Engine` or `Result<Engine, E>`.
-pub trait IntoEngine {
-    /// The engine, or the error rendered.
-    fn into_engine(self) -> Result<Engine, String>;
-}
-
-impl IntoEngine for Engine {
-    fn into_engine(self) -> Result<Engine, String> {
-        Ok(self)
-    }
-}
-
-impl<E: Display> IntoEngine for Result<Engine, E> {
-    fn into_engine(self) -> Result<Engine, String> {
-        self.map_err(|e| format!("Engine::from_tables: {e}"))
-    }
-}
-
-/// `Request` or `Result<Request, E>`.
-pub trait IntoRequest {
-    /// The request, or the error rendered.
-    fn into_request(self) -> Result<Request, String>;
-}
-
-impl IntoRequest for Request {
-    fn into_request(self) -> Result<Request, String> {
-        Ok(self)
-    }
-}
-
-impl<E: Display> IntoRequest for Result<Request, E> {
-    fn into_request(self) -> Result<Request, String> {
-        self.map_err(|e| format!("runtime_request: {e}"))
-    }
-}
-
-/// `Vec<u8>` or `Result<Vec<u8>, E>`.
-pub trait IntoBytes {
-    /// The bytes, or the error rendered.
-    fn into_bytes(self) -> Result<Vec<u8>, String>;
-}
-
-impl IntoBytes for Vec<u8> {
-    fn into_bytes(self) -> Result<Vec<u8>, String> {
-        Ok(self)
-    }
-}
-
-impl<E: Display> IntoBytes for Result<Vec<u8>, E> {
-    fn into_bytes(self) -> Result<Vec<u8>, String> {
-        self.map_err(|e| format!("Tables::to_bytes: {e}"))
-    }
-}
-
-/// `Decision` or `Explanation`.
-pub trait IntoDecision {
-    /// The decision.
-    fn into_decision(self) -> Decision;
-}
-
-impl IntoDecision for Decision {
-    fn into_decision(self) -> Decision {
-        self
-    }
-}
-
-impl IntoDecision for Explanation {
-    fn into_decision(self) -> Decision {
-        self.decision
-    }
 }

@@ -17,7 +17,6 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-#[cfg(feature = "compiled")]
 pub mod compiled;
 
 /// The seed of every benchmark workload, so that runs on different days measure the same
@@ -117,10 +116,14 @@ pub fn timer_overhead_ns() -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0) as f64
 }
 
-/// Times `decide(i)` for `i` cycling over `0..n` (every request of the mix weighs the same):
-/// a short warm-up, then for half the budget whole batches (throughput), then for the other
-/// half one request at a time (mean, p50, p99). At least `min(n, 100)` requests are timed one
-/// by one whatever the budget, so slow evaluators still get a percentile.
+/// Times `decide(i)` over whole passes of `i` in `0..n`, so that every request of the mix
+/// weighs the same: the mixes are heavy-tailed (a request that meets `ReadOnlyAccess`'s 2,677
+/// action patterns costs the interpreters 100x the median), and timing a prefix of the mix would
+/// measure that prefix. A warm-up (a tenth of the budget, at most one pass), then whole batches for
+/// about half the budget (throughput), then one request at a time for about the other half (mean,
+/// p50, p99). Each phase runs at least one pass, however long it takes: bound slow evaluators
+/// with fewer requests instead (the requests are drawn independently, so any prefix of a mix is
+/// a fair sample of it).
 pub fn measure(n: usize, budget: Duration, mut decide: impl FnMut(usize) -> Decision) -> Latency {
     let n = n.max(1);
     let overhead = timer_overhead_ns();
@@ -134,31 +137,32 @@ pub fn measure(n: usize, budget: Duration, mut decide: impl FnMut(usize) -> Deci
 
     let half = budget / 2;
     let start = Instant::now();
-    let mut done = 0usize;
+    let mut passes = 0usize;
     let elapsed = loop {
-        black_box(decide(done % n));
-        done += 1;
-        // Reading the clock every 64 requests keeps its cost out of fast evaluators' numbers.
-        if done.is_multiple_of(64) || done < 64 {
-            let e = start.elapsed();
-            if e >= half {
-                break e;
-            }
+        for i in 0..n {
+            black_box(decide(i));
+        }
+        passes += 1;
+        let e = start.elapsed();
+        if e >= half {
+            break e;
         }
     };
-    let per_second = done as f64 / elapsed.as_secs_f64().max(1e-9);
+    let per_second = (passes * n) as f64 / elapsed.as_secs_f64().max(1e-9);
 
-    let min_samples = n.min(100);
-    let mut samples: Vec<f64> = Vec::new();
+    let mut samples: Vec<f64> = Vec::with_capacity(n);
     let start = Instant::now();
-    let mut i = 0usize;
-    while (start.elapsed() < half || samples.len() < min_samples) && samples.len() < 20_000_000 {
-        let t = Instant::now();
-        let d = decide(i % n);
-        let e = t.elapsed();
-        black_box(d);
-        samples.push((e.as_nanos() as f64 - overhead).max(0.0));
-        i += 1;
+    loop {
+        for i in 0..n {
+            let t = Instant::now();
+            let d = decide(i);
+            let e = t.elapsed();
+            black_box(d);
+            samples.push((e.as_nanos() as f64 - overhead).max(0.0));
+        }
+        if start.elapsed() >= half || samples.len() >= 20_000_000 {
+            break;
+        }
     }
     samples.sort_unstable_by(f64::total_cmp);
     let at = |q: f64| {
@@ -172,6 +176,26 @@ pub fn measure(n: usize, budget: Duration, mut decide: impl FnMut(usize) -> Deci
         p99_ns: at(0.99),
         per_second,
     }
+}
+
+/// A step for walking a mix of `n` requests one iteration at a time (criterion): about `n/φ`
+/// and coprime with `n`, so that every `n` steps visit each request once and any run of
+/// consecutive steps is spread evenly over the mix. Walking the mix in order would give each
+/// criterion sample one contiguous slice of a heavy-tailed mix, and the larger samples, which
+/// weigh most in criterion's estimate, other slices than the smaller ones.
+pub fn stride(n: usize) -> usize {
+    if n <= 2 {
+        return 1;
+    }
+    let mut s = ((n as f64) * 0.618_033_988_75) as usize;
+    while gcd(s, n) != 1 {
+        s += 1;
+    }
+    s
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// How many requests of a mix each decision got.
@@ -274,6 +298,20 @@ mod tests {
         });
         assert!(l.samples >= 10 && l.per_second > 0.0, "{l:?}");
         assert!(l.p50_ns <= l.p99_ns, "{l:?}");
+    }
+
+    #[test]
+    fn stride_visits_every_request_once_per_pass() {
+        for n in [1, 2, 3, 10, 4096, 1000] {
+            let s = stride(n);
+            let mut seen = vec![false; n];
+            let mut i = 0;
+            for _ in 0..n {
+                i = (i + s) % n;
+                seen[i] = true;
+            }
+            assert!(seen.iter().all(|x| *x), "n={n} stride={s}");
+        }
     }
 
     #[test]

@@ -7,19 +7,21 @@
 //! gavel-bench [S|M|L|XL ...] [--engines reference,naive] [--budget SECONDS] [--requests N]
 //! ```
 
+use gavel_benches::compiled::{compile_options, prepare};
 use gavel_benches::{
     Latency, Mix, fmt_count, fmt_ns, fmt_rate, load_managed, measure, naive, reference,
     resolve_all, workload,
 };
+use gavel_compiler::lower::CompileOptions;
 use gavel_compiler::workload::{Scale, Stats};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: gavel-bench [S|M|L|XL ...] [--engines reference,naive[,compiled]] [--budget SECONDS] [--requests N]
+const USAGE: &str = "usage: gavel-bench [S|M|L|XL ...] [--engines reference,naive,compiled] [--budget SECONDS] [--requests N]
 
-Generates the workload of each scale (default S M L), times each engine over its request mix
-for about SECONDS (default 4) per engine and scale, and prints markdown tables.
-The compiled engine needs `--features compiled`.";
+Generates the workload of each scale (default S M L), times each engine (default all three)
+over its request mix for about SECONDS (default 4) per engine and scale, and prints markdown
+tables. The compiled engine is first checked against the reference on the whole mix.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum EngineKind {
@@ -38,7 +40,11 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         scales: Vec::new(),
-        engines: vec![EngineKind::Reference, EngineKind::Naive],
+        engines: vec![
+            EngineKind::Reference,
+            EngineKind::Naive,
+            EngineKind::Compiled,
+        ],
         budget: Duration::from_secs(4),
         requests: None,
     };
@@ -80,9 +86,6 @@ fn parse_args() -> Result<Args, String> {
     if args.scales.is_empty() {
         args.scales = vec![Scale::S, Scale::M, Scale::L];
     }
-    if cfg!(not(feature = "compiled")) && args.engines.contains(&EngineKind::Compiled) {
-        return Err("the compiled engine needs `--features compiled`".into());
-    }
     Ok(args)
 }
 
@@ -101,10 +104,6 @@ struct Row {
 }
 
 #[derive(Default)]
-#[cfg_attr(
-    not(feature = "compiled"),
-    allow(dead_code, reason = "filled with --features compiled")
-)]
 struct CompiledRow {
     latency: Latency,
     compile: Duration,
@@ -118,6 +117,7 @@ fn run_scale(
     scale: Scale,
     args: &Args,
     managed: &[gavel_compiler::org::ManagedPolicy],
+    opts: &CompileOptions,
 ) -> Result<Row, String> {
     let t = Instant::now();
     let w = workload(scale, managed)?;
@@ -142,26 +142,15 @@ fn run_scale(
         generate,
         ..Row::default()
     };
-    let mut decisions = None;
-    if args.engines.contains(&EngineKind::Naive) || args.engines.contains(&EngineKind::Compiled) {
-        let t = Instant::now();
-        let resolved = resolve_all(&w.org, requests)?;
-        row.resolve = Some(t.elapsed());
-        let d: Vec<_> = resolved.iter().map(naive).collect();
-        row.mix = Some(Mix::of(d.iter().copied()));
-        decisions = Some(d);
-        if args.engines.contains(&EngineKind::Naive) {
-            let l = measure(resolved.len(), args.budget, |i| naive(&resolved[i]));
-            eprintln!(
-                "[{}] naive: {}/req, p50 {}, p99 {}",
-                scale.name(),
-                fmt_ns(1e9 / l.per_second),
-                fmt_ns(l.p50_ns),
-                fmt_ns(l.p99_ns)
-            );
-            row.naive = Some(l);
-        }
-    }
+    // Same order and heap as the criterion benches: the mix resolved first and kept alive, then
+    // reference, naive, compiled. The interpreters are allocation-bound and glibc's malloc serves
+    // them up to 3x faster or slower depending on the heap's state (benches/README.md, "Heap
+    // state"), so both tools time them in the same one.
+    let t = Instant::now();
+    let resolved = resolve_all(&w.org, requests)?;
+    row.resolve = Some(t.elapsed());
+    let decisions: Vec<_> = resolved.iter().map(naive).collect();
+    row.mix = Some(Mix::of(decisions.iter().copied()));
     if args.engines.contains(&EngineKind::Reference) {
         let l = measure(requests.len(), args.budget, |i| {
             reference(&w.org, &requests[i])
@@ -173,15 +162,22 @@ fn run_scale(
             fmt_ns(l.p50_ns),
             fmt_ns(l.p99_ns)
         );
-        if row.mix.is_none() {
-            row.mix = Some(Mix::of(requests.iter().map(|r| reference(&w.org, r))));
-        }
         row.reference = Some(l);
     }
-    #[cfg(feature = "compiled")]
+    if args.engines.contains(&EngineKind::Naive) {
+        let l = measure(resolved.len(), args.budget, |i| naive(&resolved[i]));
+        eprintln!(
+            "[{}] naive: {}/req, p50 {}, p99 {}",
+            scale.name(),
+            fmt_ns(1e9 / l.per_second),
+            fmt_ns(l.p50_ns),
+            fmt_ns(l.p99_ns)
+        );
+        row.naive = Some(l);
+    }
     if args.engines.contains(&EngineKind::Compiled) {
-        let c = gavel_benches::compiled::prepare(&w.org, requests)?;
-        let expected = decisions.as_deref().unwrap_or(&[]);
+        let c = prepare(&w.org, requests, opts)?;
+        let expected = &decisions[..];
         let disagreements = c.disagreements(expected);
         if disagreements > 0 {
             eprintln!(
@@ -198,19 +194,19 @@ fn run_scale(
             fmt_ns(l.p50_ns),
             fmt_ns(l.p99_ns),
             c.compile.as_secs_f64(),
-            fmt_count(c.bytes),
+            fmt_count(c.bytes.len()),
             fmt_ns(c.open.as_nanos() as f64)
         );
         row.compiled = Some(CompiledRow {
             latency: l,
             compile: c.compile,
-            bytes: c.bytes,
+            bytes: c.bytes.len(),
             open: c.open,
             from_bytes: c.from_bytes,
             disagreements,
         });
     }
-    drop(decisions);
+    drop((resolved, decisions));
     Ok(row)
 }
 
@@ -319,9 +315,14 @@ fn print_tables(rows: &[Row]) {
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let managed = load_managed()?;
+    let opts = if args.engines.contains(&EngineKind::Compiled) {
+        compile_options()?
+    } else {
+        CompileOptions::default()
+    };
     let mut rows = Vec::new();
     for &scale in &args.scales {
-        rows.push(run_scale(scale, &args, &managed)?);
+        rows.push(run_scale(scale, &args, &managed, &opts)?);
     }
     print_tables(&rows);
     Ok(())
