@@ -12,6 +12,7 @@
     clippy::expect_used,
     missing_docs,
     dead_code,
+    clippy::enum_variant_names,
     reason = "test code; the generator module is shared with the fuzz crate"
 )]
 
