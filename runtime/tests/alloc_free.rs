@@ -295,3 +295,87 @@ fn value_comparisons_do_not_allocate() {
         assert_eq!(assert_no_alloc(text, || parse_bool(black_box(text))), want);
     }
 }
+
+/// The hot path: `Engine::authorize` on the committed tiny organization's decision file
+/// (conditions, policy variables, a boundary, a group, a role session, a bucket policy, an SCP
+/// and an RCP) allocates nothing once the thread's scratch buffers exist, for allowed,
+/// explicitly denied, implicitly denied and failed (unknown principal) requests alike.
+#[test]
+fn authorize_does_not_allocate_in_steady_state() {
+    use gavel_runtime::{Context, ContextValue, Decision, Engine, Principal, Request};
+    let bytes = include_bytes!("../../compiler/tests/fixtures/v1-tiny-org.gavel");
+    let engine = Engine::from_static(bytes).unwrap();
+    let request = |principal: &str, action: &str, resource: &str, ctx: &[(&str, &str)]| {
+        let mut context = Context::new();
+        for (k, v) in ctx {
+            context
+                .insert(k, ContextValue::Single((*v).to_string()))
+                .unwrap();
+        }
+        Request {
+            principal: Principal::parse(principal).unwrap(),
+            action: action.into(),
+            resource: resource.into(),
+            resource_account: None,
+            context,
+            session: None,
+            time: Some(1_767_225_600),
+        }
+    };
+    let secure = [
+        ("aws:SecureTransport", "true"),
+        ("aws:SourceIp", "10.1.2.3"),
+    ];
+    let cases = [
+        (
+            request(
+                "arn:aws:iam::222222222222:user/alice",
+                "s3:GetObject",
+                "arn:aws:s3:::tiny-web/index.html",
+                &secure,
+            ),
+            Decision::Allow,
+        ),
+        (
+            request(
+                "arn:aws:iam::222222222222:user/alice",
+                "s3:GetObject",
+                "arn:aws:s3:::tiny-web/index.html",
+                &[("aws:SecureTransport", "false")],
+            ),
+            Decision::ExplicitDeny,
+        ),
+        (
+            request(
+                "arn:aws:iam::222222222222:user/alice",
+                "ec2:RunInstances",
+                "*",
+                &[],
+            ),
+            Decision::ImplicitDeny,
+        ),
+        (
+            request(
+                "arn:aws:sts::222222222222:assumed-role/Deployer/ci",
+                "s3:PutObject",
+                "arn:aws:s3:::tiny-web/releases/v1.zip",
+                &secure,
+            ),
+            Decision::Allow,
+        ),
+        (
+            request(
+                "arn:aws:iam::222222222222:user/nobody",
+                "s3:GetObject",
+                "arn:aws:s3:::tiny-web/x",
+                &[],
+            ),
+            Decision::ExplicitDeny,
+        ),
+    ];
+    for (req, want) in &cases {
+        let got = assert_no_alloc("Engine::authorize", || engine.authorize(req));
+        assert_eq!(got, *want, "{req:?}");
+        assert_eq!(engine.authorize_explain(req).decision, *want);
+    }
+}
