@@ -174,7 +174,13 @@ fn the_readme_main_command_answers_every_example_question() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("as documented, 0 not"), "{stdout}");
+    // Every answer comes from the compiled decision file and agrees with the reference.
+    assert!(stdout.contains("compiled to a decision file"), "{stdout}");
+    assert!(
+        stdout
+            .contains("(the compiled runtime and the reference interpreter agree on each), 0 not"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(
             "session arn:aws:sts::222222222222:assumed-role/github-actions-deploy/GitHubActions"
