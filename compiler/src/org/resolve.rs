@@ -7,6 +7,8 @@ use super::session::{Session, SessionKind};
 use crate::json::{self, ParseMode};
 use crate::model::{Policy, PolicyType};
 use crate::reference::{NamedPolicy, PolicySet, rcp_full_aws_access};
+// The keys a caller may not supply, and the session keys: one list, shared with the runtime.
+use gavel_runtime::eval::context::{SESSION_KEYS, is_principal_key};
 use gavel_runtime::principal::split_arn;
 use gavel_runtime::{Context, ContextValue, Principal, PrincipalKind, Request, services};
 use thiserror::Error;
@@ -74,44 +76,6 @@ pub struct Resolved {
     pub set: PolicySet,
     /// The request with its principal and complete context.
     pub request: Request,
-}
-
-/// Principal keys a caller may not supply: Gavel derives them, so a client cannot spoof its
-/// identity (lower-case prefixes).
-const PRINCIPAL_KEYS: &[&str] = &[
-    "aws:principalarn",
-    "aws:principalaccount",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principaltag/",
-    "aws:principaltype",
-    "aws:principalisawsservice",
-    "aws:principalservicename",
-    "aws:principalservicenameslist",
-    "aws:userid",
-    "aws:username",
-    "aws:sourceidentity",
-    "aws:federatedprovider",
-    "aws:resourceaccount",
-    "aws:resourceorgid",
-    "aws:resourceorgpaths",
-];
-
-/// Session keys that come from the session when the caller acts with one.
-const SESSION_KEYS: &[&str] = &[
-    "aws:tokenissuetime",
-    "aws:multifactorauthpresent",
-    "aws:multifactorauthage",
-];
-
-fn is_principal_key(lower: &str) -> bool {
-    PRINCIPAL_KEYS.iter().any(|k| {
-        if k.ends_with('/') {
-            lower.starts_with(k)
-        } else {
-            lower == *k
-        }
-    })
 }
 
 /// The account, user and role a principal ARN names, in the model.

@@ -141,8 +141,9 @@ fn single(s: &str) -> Option<Val<'_>> {
     Some(Val::Single(s))
 }
 
-/// Principal keys a caller may not supply (lower-case; `/` ends a prefix).
-const PRINCIPAL_KEYS: &[&str] = &[
+/// Principal keys a caller may not supply: Gavel derives them, so a client cannot spoof its
+/// identity (lower-case; `/` ends a prefix). Both evaluators strip them from the caller's context.
+pub const PRINCIPAL_KEYS: &[&str] = &[
     "aws:principalarn",
     "aws:principalaccount",
     "aws:principalorgid",
@@ -162,13 +163,14 @@ const PRINCIPAL_KEYS: &[&str] = &[
 ];
 
 /// Keys that come from the session when the caller acts with one.
-const SESSION_KEYS: &[&str] = &[
+pub const SESSION_KEYS: &[&str] = &[
     "aws:tokenissuetime",
     "aws:multifactorauthpresent",
     "aws:multifactorauthage",
 ];
 
-fn is_principal_key(key: &str) -> bool {
+/// True for a (lower-cased) key in [`PRINCIPAL_KEYS`].
+pub fn is_principal_key(key: &str) -> bool {
     PRINCIPAL_KEYS.iter().any(|k| {
         if k.ends_with('/') {
             key.starts_with(k)
