@@ -93,17 +93,17 @@ impl PrincipalError {
 
 /// Splits an ARN into its six components; the last keeps any further colons.
 pub fn split_arn(arn: &str) -> Option<[&str; 6]> {
-    let mut it = arn.splitn(6, ':');
-    let parts = [
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ];
-    if parts[0] != "arn" {
-        return None;
+    // On the hot path for every request: a byte scan, not `splitn`'s generic searcher. `:` is
+    // ASCII, so it never occurs inside a multi-byte character and every cut is a char boundary.
+    let mut tail = arn.strip_prefix("arn:")?;
+    let mut parts = [arn.get(..3)?, "", "", "", "", ""];
+    for slot in parts.iter_mut().skip(1).take(4) {
+        let i = tail.bytes().position(|b| b == b':')?;
+        *slot = tail.get(..i)?;
+        tail = tail.get(i + 1..)?;
+    }
+    if let Some(last) = parts.last_mut() {
+        *last = tail;
     }
     Some(parts)
 }
@@ -336,5 +336,41 @@ mod tests {
         assert_eq!(p.kind, PrincipalKind::RoleSession);
         assert!(p.service_linked);
         assert_eq!(p.role_name.as_deref(), Some("AWSServiceRoleForX"));
+    }
+
+    #[test]
+    fn split_arn_cuts_like_splitn() {
+        // The byte scan must cut exactly where `splitn(6, ':')` does, on every shape.
+        let model = |s: &str| -> Option<[String; 6]> {
+            let v: Vec<&str> = s.splitn(6, ':').collect();
+            if v.len() != 6 || v[0] != "arn" {
+                return None;
+            }
+            Some(std::array::from_fn(|i| v[i].to_string()))
+        };
+        let alphabet = ["arn", ":", "a", "é", "", "::", "arn:", "x:y", "/", "*"];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut x = seed;
+            if x.is_multiple_of(3) {
+                s.push_str("arn:");
+            }
+            for _ in 0..(x % 9) {
+                x /= 10;
+                s.push_str(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            let got = split_arn(&s).map(|p| p.map(str::to_string));
+            assert_eq!(got, model(&s), "{s:?}");
+        }
+        assert_eq!(
+            split_arn("arn:aws:s3:::b/k:x"),
+            Some(["arn", "aws", "s3", "", "", "b/k:x"])
+        );
+        assert_eq!(split_arn("arn:aws:s3::"), None);
+        assert_eq!(split_arn("arm:aws:s3:::b"), None);
     }
 }

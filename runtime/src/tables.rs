@@ -11,6 +11,8 @@
 
 use crate::cond_value::CondValue;
 use crate::decision::Effect;
+use crate::eval::context::KeyKind;
+use crate::eval::plan::{self, PlanId, Plans};
 use crate::glob::Tok;
 use crate::operator::Operator;
 use crate::pattern::Template;
@@ -265,6 +267,9 @@ pub struct Clause {
     pub operator: Operator,
     /// The context key, lower-cased.
     pub key: String,
+    /// What the key is ([`KeyKind::of`] of `key`: not stored in the file, computed when the
+    /// clause is built or read).
+    pub kind: KeyKind,
     /// The values, parsed for the operator's family; `None` for a value that could not be
     /// parsed (lenient import): it compares as an error.
     pub values: Vec<Option<CondValue>>,
@@ -311,6 +316,37 @@ pub struct Derived {
     pub service_patterns: Vec<(u32, u32)>,
     /// How many patterns at the start of the list are `Any`.
     pub any_patterns: u32,
+    /// Statement plans of every policy list a request can use.
+    pub plans: Plans,
+    /// Per principal record: the plans of `identity`, `boundaries`, `identity_raw`,
+    /// `boundaries_raw`.
+    pub principal_plans: Vec<[Option<PlanId>; 4]>,
+    /// Per account: the plans of its SCP and RCP levels.
+    pub account_plans: Vec<LevelPlans>,
+    /// The plans of a fixed scope's sets.
+    pub fixed_plans: FixedPlans,
+}
+
+/// The plans of SCP and RCP levels, one per level.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LevelPlans {
+    /// SCP levels, root first.
+    pub scps: Vec<Option<PlanId>>,
+    /// RCP levels, root first.
+    pub rcps: Vec<Option<PlanId>>,
+}
+
+/// The plans of [`Scope::Fixed`]'s policy sets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixedPlans {
+    /// Identity policies.
+    pub identity: Option<PlanId>,
+    /// Boundaries.
+    pub boundaries: Option<PlanId>,
+    /// Session policies.
+    pub session: Option<PlanId>,
+    /// SCP and RCP levels.
+    pub levels: LevelPlans,
 }
 
 /// Which statements of a policy can match an action of a given service, so that a request
@@ -397,6 +433,54 @@ fn service_ranges(actions: &ActionIndex, services: &FxHashMap<String, u32>) -> V
         last = Some(s);
     }
     ranges.into_iter().map(|r| r.unwrap_or((0, 0))).collect()
+}
+
+impl Tables {
+    /// Builds the statement plans of every policy list (after the indexes they read).
+    fn build_plans(&self, derived: &mut Derived) {
+        let mut b = plan::Builder::new(
+            self,
+            &derived.policy_index,
+            &derived.service_patterns,
+            derived.any_patterns,
+        );
+        let levels = |scps: &Option<Vec<Vec<PolicyId>>>,
+                      rcps: &Option<Vec<Vec<PolicyId>>>,
+                      b: &mut plan::Builder<'_>| LevelPlans {
+            scps: scps.iter().flatten().map(|l| b.plan(l)).collect(),
+            rcps: rcps.iter().flatten().map(|l| b.plan(l)).collect(),
+        };
+        match &self.scope {
+            Scope::Fixed(sets) => {
+                derived.fixed_plans = FixedPlans {
+                    identity: b.plan(&sets.identity),
+                    boundaries: b.plan(&sets.boundaries),
+                    session: b.plan(&sets.session),
+                    levels: levels(&sets.scps, &sets.rcps, &mut b),
+                };
+            }
+            Scope::Org(org) => {
+                derived.account_plans = org
+                    .accounts
+                    .iter()
+                    .map(|a| levels(&a.scps, &a.rcps, &mut b))
+                    .collect();
+                derived.principal_plans = org
+                    .principals
+                    .iter()
+                    .map(|p| {
+                        [
+                            b.plan(&p.identity),
+                            b.plan(&p.boundaries),
+                            b.plan(&p.identity_raw),
+                            b.plan(&p.boundaries_raw),
+                        ]
+                    })
+                    .collect();
+            }
+        }
+        derived.plans = b.finish();
+    }
 }
 
 /// Why tables are inconsistent (a crafted or corrupted file that passed its checksums).
@@ -512,6 +596,7 @@ impl Tables {
             .iter()
             .map(|p| PolicyIndex::of(p, &self.actions.patterns, &derived.services))
             .collect();
+        self.build_plans(&mut derived);
         self.derived = derived;
         Ok(self)
     }

@@ -36,6 +36,7 @@ fn clause(base: BaseOp, set: Option<SetOp>, key: &str, values: Vec<Option<CondVa
             base,
             if_exists: set.is_some(),
         },
+        kind: gavel_runtime::eval::context::KeyKind::of(key),
         key: key.into(),
         values,
     }

@@ -19,6 +19,7 @@ use crate::model::{
 };
 use crate::org::{OrgRequest, Organization, ResolveError, resolve};
 use crate::reference::{NamedPolicy, PolicySet, rcp_full_aws_access};
+use gavel_runtime::eval::context::KeyKind;
 use gavel_runtime::eval::decide::pattern_matches;
 use gavel_runtime::glob::{Tok, is_arn};
 use gavel_runtime::tables::{
@@ -26,7 +27,9 @@ use gavel_runtime::tables::{
     PrincipalRecord, RecordKind, ResourcePattern, ResourceRecord, Resources, Scope, Tables,
 };
 use gavel_runtime::{Principal, PrincipalKind, Request, SessionInfo};
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasher;
 
 /// Choices for a compilation.
 #[derive(Clone, Debug, Default)]
@@ -74,9 +77,26 @@ fn id32(n: usize, what: &'static str) -> Result<u32, CompileError> {
 #[derive(Default)]
 struct Builder {
     patterns: Vec<tables::ActionPattern>,
-    pattern_ids: HashMap<tables::ActionPattern, u32>,
+    pattern_ids: FxHashMap<tables::ActionPattern, u32>,
     policies: Vec<tables::Policy>,
-    policy_ids: HashMap<tables::Policy, PolicyId>,
+    policy_ids: FxHashMap<tables::Policy, PolicyId>,
+    /// Unspecialized policies seen, by hash of `(name, document)`: the document, its id once
+    /// lowered, and whether it mentions a principal key (else folding leaves it as it is). An
+    /// AWS managed policy attached to thousands of principals is lowered once, not per
+    /// principal, and the tables come out byte for byte as without the memo.
+    lowered: MemoTable,
+}
+
+/// See [`Builder::lowered`].
+type MemoTable = FxHashMap<u64, Vec<(String, Policy, Option<PolicyId>, bool)>>;
+
+/// Whether folding can change `policy`: it names a principal key somewhere (a condition key or
+/// a variable, in any case). Conservative: any mention in the document's text counts.
+fn mentions_principal_keys(policy: &Policy) -> bool {
+    let text = format!("{policy:?}").to_lowercase();
+    PRINCIPAL_KEYS
+        .iter()
+        .any(|k| text.contains(k.trim_end_matches('/')))
 }
 
 /// The compiled form of one action entry.
@@ -159,9 +179,11 @@ fn principals(p: &Principals) -> tables::Principals {
 }
 
 fn clause(c: &crate::model::ConditionClause) -> Clause {
+    let key = c.key.to_lowercase();
     Clause {
         operator: c.operator.node,
-        key: c.key.to_lowercase(),
+        kind: KeyKind::of(&key),
+        key,
         values: c
             .values
             .iter()
@@ -251,7 +273,39 @@ impl Builder {
     }
 
     fn named(&mut self, p: &NamedPolicy) -> Result<PolicyId, CompileError> {
-        self.policy(&p.name, &p.policy, None)
+        let slot = self.memo(p);
+        if let Some(id) = self
+            .lowered
+            .get(&slot.0)
+            .and_then(|v| v.get(slot.1))
+            .and_then(|e| e.2)
+        {
+            return Ok(id);
+        }
+        let id = self.policy(&p.name, &p.policy, None)?;
+        if let Some(e) = self
+            .lowered
+            .get_mut(&slot.0)
+            .and_then(|v| v.get_mut(slot.1))
+        {
+            e.2 = Some(id);
+        }
+        Ok(id)
+    }
+
+    /// The memo entry of `p` (its hash and position in the bucket), made on first sight.
+    fn memo(&mut self, p: &NamedPolicy) -> (u64, usize) {
+        let hash = FxBuildHasher.hash_one((&p.name, &p.policy));
+        let bucket = self.lowered.entry(hash).or_default();
+        if let Some(i) = bucket
+            .iter()
+            .position(|(name, policy, ..)| *name == p.name && *policy == p.policy)
+        {
+            return (hash, i);
+        }
+        let depends = mentions_principal_keys(&p.policy);
+        bucket.push((p.name.clone(), p.policy.clone(), None, depends));
+        (hash, bucket.len() - 1)
     }
 
     fn folded(
@@ -259,12 +313,19 @@ impl Builder {
         p: &NamedPolicy,
         known: Option<&KnownKeys>,
     ) -> Result<PolicyId, CompileError> {
+        let slot = self.memo(p);
+        let depends = self
+            .lowered
+            .get(&slot.0)
+            .and_then(|v| v.get(slot.1))
+            .is_none_or(|e| e.3);
         match known {
-            None => self.named(p),
-            Some(k) => {
+            Some(k) if depends => {
                 let f = fold_policy(&p.policy, k);
                 self.policy(&p.name, &f.policy, Some(&f.origin))
             }
+            // Folding leaves a policy without principal keys as it is.
+            _ => self.named(p),
         }
     }
 

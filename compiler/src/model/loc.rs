@@ -68,6 +68,12 @@ impl<T: PartialEq> PartialEq for Node<T> {
 
 impl<T: Eq> Eq for Node<T> {}
 
+impl<T: std::hash::Hash> std::hash::Hash for Node<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.node.hash(state); // as equality: the location is left out
+    }
+}
+
 impl<T> std::ops::Deref for Node<T> {
     type Target = T;
     fn deref(&self) -> &T {

@@ -89,6 +89,15 @@ impl PartialEq for Policy {
 
 impl Eq for Policy {}
 
+impl std::hash::Hash for Policy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // The fields equality compares; `loc` is left out, as there.
+        self.version.hash(state);
+        self.id.hash(state);
+        self.statements.hash(state);
+    }
+}
+
 impl Policy {
     /// The version that governs evaluation (missing = `2008-10-17`).
     pub fn effective_version(&self) -> Version {
@@ -99,7 +108,7 @@ impl Policy {
 }
 
 /// One statement.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Statement {
     /// `Sid`.
     pub sid: Option<Node<String>>,
@@ -116,7 +125,7 @@ pub struct Statement {
 }
 
 /// `Principal` / `NotPrincipal` (spec §3.4, §3.5).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Principals {
     /// True for `NotPrincipal`.
     pub negated: bool,
@@ -127,7 +136,7 @@ pub struct Principals {
 }
 
 /// One principal entry: `{"AWS": "arn:…"}` contributes one per value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PrincipalEntry {
     /// The key it was listed under.
     pub kind: PrincipalType,
@@ -136,7 +145,7 @@ pub struct PrincipalEntry {
 }
 
 /// `Action` / `NotAction`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Actions {
     /// True for `NotAction`.
     pub negated: bool,
@@ -145,7 +154,7 @@ pub struct Actions {
 }
 
 /// `Resource` / `NotResource`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Resources {
     /// True for `NotResource`.
     pub negated: bool,
@@ -154,7 +163,7 @@ pub struct Resources {
 }
 
 /// One `(operator, key, values)` triple of a `Condition` block (spec §4.1).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConditionClause {
     /// The operator.
     pub operator: Node<Operator>,

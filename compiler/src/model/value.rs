@@ -6,7 +6,7 @@ pub use gavel_runtime::cond_value::CondValue;
 pub use gavel_runtime::value::{Decimal, Instant, parse_base64, parse_bool, parse_cidr, parse_ip};
 
 /// One value of a condition clause: the text as written and its parsed form.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConditionValue {
     /// The value's text (JSON numbers and booleans keep their lexeme).
     pub raw: String,

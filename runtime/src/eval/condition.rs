@@ -44,7 +44,7 @@ pub fn holds(clauses: &[Clause], ctx: &dyn Lookup, buf: &mut Buffers) -> bool {
 
 fn clause_holds(clause: &Clause, ctx: &dyn Lookup, buf: &mut Buffers) -> bool {
     let op = clause.operator;
-    let found = ctx.get(&clause.key);
+    let found = ctx.get_kind(clause.kind, &clause.key);
     if op.base == BaseOp::Null {
         let is_null = match found {
             None => true,
@@ -78,6 +78,21 @@ fn elem_ok(
     buf: &mut Buffers,
 ) -> bool {
     let positive = base.positive();
+    if positive == BaseOp::IpAddress {
+        // The request's address is parsed once, not once per listed network.
+        let addr = parse_ip(e);
+        let one = |v: &Option<CondValue>| match (addr, v) {
+            (Some(a), Some(CondValue::Ip(net))) => Cmp::from(net.contains(&a)),
+            _ => Cmp::Error,
+        };
+        return if base.is_negated() {
+            values
+                .iter()
+                .all(|v| matches!(one(v), Cmp::False | Cmp::NullFalse))
+        } else {
+            values.iter().any(|v| one(v) == Cmp::True)
+        };
+    }
     if base.is_negated() {
         values.iter().all(|v| {
             matches!(
@@ -150,6 +165,39 @@ fn variable<'c>(ctx: &'c dyn Lookup, key: &str) -> Option<&'c str> {
     }
 }
 
+/// `StringLike` of a literal pattern whose only wildcard, if any, is one `*` at either end:
+/// equality, prefix or suffix, without building tokens. `None` for any other pattern.
+fn like_simple(pattern: &str, e: &str) -> Option<bool> {
+    let wild = |c: char| c == '*' || c == '?';
+    if let Some(head) = pattern.strip_suffix('*')
+        && !head.contains(wild)
+    {
+        return Some(e.starts_with(head));
+    }
+    if let Some(tail) = pattern.strip_prefix('*')
+        && !tail.contains(wild)
+    {
+        return Some(e.ends_with(tail));
+    }
+    (!pattern.contains(wild)).then(|| pattern == e)
+}
+
+/// [`arn_like`] of a literal pattern whose six components are all [`like_simple`] shapes,
+/// compared component by component in place; `None` when some component needs the matcher.
+fn arn_like_simple(pattern: &str, value: &str) -> Option<bool> {
+    let (mut p, mut v) = (pattern, value);
+    for _ in 0..5 {
+        let (Some((pc, pr)), Some((vc, vr))) = (p.split_once(':'), v.split_once(':')) else {
+            return Some(false);
+        };
+        if !like_simple(pc, vc)? {
+            return Some(false);
+        }
+        (p, v) = (pr, vr);
+    }
+    like_simple(p, v)
+}
+
 fn cmp(op: BaseOp, e: &str, v: Option<&CondValue>, ctx: &dyn Lookup, buf: &mut Buffers) -> Cmp {
     use BaseOp::*;
     let Some(v) = v else {
@@ -162,19 +210,31 @@ fn cmp(op: BaseOp, e: &str, v: Option<&CondValue>, ctx: &dyn Lookup, buf: &mut B
             let CondValue::Template(t) = v else {
                 return Cmp::Error;
             };
-            if !resolve_text(t, ctx, &mut buf.text) {
-                return Cmp::NullFalse;
-            }
+            let text = match t.parts.as_slice() {
+                // Most values are plain text: compare in place rather than copy.
+                [Part::Lit(l) | Part::Text(l)] => l.as_str(),
+                _ => {
+                    if !resolve_text(t, ctx, &mut buf.text) {
+                        return Cmp::NullFalse;
+                    }
+                    buf.text.as_str()
+                }
+            };
             if op == StringEquals {
-                (e == buf.text).into()
+                (e == text).into()
             } else {
-                eq_ignore_case(e, &buf.text).into()
+                eq_ignore_case(e, text).into()
             }
         }
         StringLike => {
             let CondValue::Template(t) = v else {
                 return Cmp::Error;
             };
+            if let [Part::Lit(l)] = t.parts.as_slice()
+                && let Some(hit) = like_simple(l, e)
+            {
+                return hit.into();
+            }
             if !resolve_toks(t, true, ctx, &mut buf.toks) {
                 return Cmp::NullFalse;
             }
@@ -230,6 +290,11 @@ fn cmp(op: BaseOp, e: &str, v: Option<&CondValue>, ctx: &dyn Lookup, buf: &mut B
             let CondValue::Template(t) = v else {
                 return Cmp::Error;
             };
+            if let [Part::Lit(l)] = t.parts.as_slice()
+                && let Some(hit) = arn_like_simple(l, e)
+            {
+                return hit.into();
+            }
             if !resolve_toks(t, true, ctx, &mut buf.toks) {
                 return Cmp::NullFalse;
             }
@@ -263,4 +328,79 @@ fn relation_holds(op: BaseOp, ord: Ordering) -> bool {
 fn eq_ignore_case(a: &str, b: &str) -> bool {
     let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
     a.chars().map(lower).eq(b.chars().map(lower))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_simple_agrees_with_the_glob_matcher() {
+        // Every pattern the shortcut accepts must answer exactly as the full matcher.
+        let pieces = ["", "a", "ab", "*", "?", "é", "/", "b*", "*a"];
+        let texts = ["", "a", "ab", "ba", "aab", "é", "a/é", "*", "?", "abab"];
+        let mut shortcut = 0;
+        for x in pieces {
+            for y in pieces {
+                for z in pieces {
+                    let pattern = format!("{x}{y}{z}");
+                    for e in texts {
+                        if let Some(hit) = like_simple(&pattern, e) {
+                            shortcut += 1;
+                            assert_eq!(
+                                hit,
+                                glob_match(&Tok::glob(&pattern), e),
+                                "{pattern:?} {e:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            shortcut > 1000,
+            "the shortcut is taken for the simple shapes"
+        );
+        assert_eq!(like_simple("a*b", "ab"), None);
+        assert_eq!(like_simple("*", "anything"), Some(true));
+    }
+
+    #[test]
+    fn arn_like_simple_agrees_with_arn_like() {
+        let patterns = [
+            "arn:aws:iam::*:root",
+            "arn:aws:iam::111122223333:role/Admin*",
+            "arn:aws:iam::*:role/*",
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/a:b*",
+            "arn:*:*:*:*:*",
+            "arn:aws:iam::1?1:role/x",
+            "arn:aws:iam::*:role/a*b",
+            "arn:aws:iam",
+            "*",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+        ];
+        let values = [
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:iam::111122223333:role/AdminX",
+            "arn:aws:iam::111122223333:role/a/b",
+            "arn:aws:s3:::bucket/a:b:c",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::111122223333",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+            "arn:aws:iam::1a1:role/x",
+            "",
+        ];
+        let mut shortcut = 0;
+        for p in patterns {
+            for v in values {
+                let want = arn_like(&Tok::glob(p), v);
+                if let Some(hit) = arn_like_simple(p, v) {
+                    shortcut += 1;
+                    assert_eq!(hit, want, "{p:?} {v:?}");
+                }
+            }
+        }
+        assert!(shortcut > 50);
+    }
 }

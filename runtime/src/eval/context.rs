@@ -51,6 +51,99 @@ impl<'a> Val<'a> {
 pub trait Lookup {
     /// The value of a lower-cased key.
     fn get(&self, key: &str) -> Option<Val<'_>>;
+
+    /// The value of a lower-cased key whose [`KeyKind`] is already known (condition clauses
+    /// carry theirs): the same answer as [`Lookup::get`], without matching the key's text.
+    fn get_kind(&self, kind: KeyKind, key: &str) -> Option<Val<'_>> {
+        let _ = kind;
+        self.get(key)
+    }
+}
+
+/// What a (lower-cased) context key is to the organization evaluator: one of the keys it
+/// derives, another principal key, a time key, or a key the request gives. Computed once per
+/// condition clause when the tables are built or loaded ([`KeyKind::of`]), so that a lookup
+/// dispatches on a small integer instead of comparing the key with every derived key's name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // each variant is the key of the same name
+pub enum KeyKind {
+    PrincipalType,
+    PrincipalAccount,
+    UserId,
+    PrincipalIsAwsService,
+    PrincipalServiceName,
+    FederatedProvider,
+    PrincipalArn,
+    Username,
+    PrincipalOrgId,
+    PrincipalOrgPaths,
+    TokenIssueTime,
+    MfaPresent,
+    MfaAge,
+    SourceIdentity,
+    ResourceAccount,
+    ResourceOrgId,
+    ResourceOrgPaths,
+    /// `aws:principaltag/…`.
+    PrincipalTag,
+    /// `aws:resourcetag/…`.
+    ResourceTag,
+    /// A principal key the evaluator does not derive (`aws:principalservicenameslist`).
+    OtherPrincipal,
+    CurrentTime,
+    EpochTime,
+    /// Any other key: read from the request as given.
+    #[default]
+    Given,
+}
+
+impl KeyKind {
+    /// The kind of a lower-cased key.
+    pub fn of(key: &str) -> KeyKind {
+        use KeyKind::*;
+        match key {
+            "aws:principaltype" => PrincipalType,
+            "aws:principalaccount" => PrincipalAccount,
+            "aws:userid" => UserId,
+            "aws:principalisawsservice" => PrincipalIsAwsService,
+            "aws:principalservicename" => PrincipalServiceName,
+            "aws:federatedprovider" => FederatedProvider,
+            "aws:principalarn" => PrincipalArn,
+            "aws:username" => Username,
+            "aws:principalorgid" => PrincipalOrgId,
+            "aws:principalorgpaths" => PrincipalOrgPaths,
+            "aws:tokenissuetime" => TokenIssueTime,
+            "aws:multifactorauthpresent" => MfaPresent,
+            "aws:multifactorauthage" => MfaAge,
+            "aws:sourceidentity" => SourceIdentity,
+            "aws:resourceaccount" => ResourceAccount,
+            "aws:resourceorgid" => ResourceOrgId,
+            "aws:resourceorgpaths" => ResourceOrgPaths,
+            "aws:principalservicenameslist" => OtherPrincipal,
+            "aws:currenttime" => CurrentTime,
+            "aws:epochtime" => EpochTime,
+            _ if key.starts_with("aws:principaltag/") => PrincipalTag,
+            _ if key.starts_with("aws:resourcetag/") => ResourceTag,
+            _ => Given,
+        }
+    }
+
+    /// A key of [`PRINCIPAL_KEYS`]: never taken from the request in an organization.
+    pub fn is_principal(self) -> bool {
+        use KeyKind::*;
+        !matches!(
+            self,
+            TokenIssueTime | MfaPresent | MfaAge | ResourceTag | CurrentTime | EpochTime | Given
+        )
+    }
+
+    /// A key of [`SESSION_KEYS`].
+    pub fn is_session(self) -> bool {
+        matches!(
+            self,
+            KeyKind::TokenIssueTime | KeyKind::MfaPresent | KeyKind::MfaAge
+        )
+    }
 }
 
 /// The request context as given (fixed policy sets: the context is complete).
@@ -254,13 +347,13 @@ impl Derived<'_> {
     }
 
     /// The value a derived key takes; `None` when the key is not derived for this request.
-    fn derived(&self, key: &str) -> Option<Val<'_>> {
+    fn derived(&self, kind: KeyKind, key: &str) -> Option<Val<'_>> {
         let c = self.caller;
         let account_principal = c.kind.is_account_principal();
         let session = self.session;
-        match key {
-            "aws:principaltype" => return single(c.kind.principal_type()),
-            "aws:principalaccount" => {
+        match kind {
+            KeyKind::PrincipalType => return single(c.kind.principal_type()),
+            KeyKind::PrincipalAccount => {
                 if c.kind == PrincipalKind::Anonymous {
                     return single("anonymous");
                 }
@@ -269,7 +362,7 @@ impl Derived<'_> {
                 }
                 return None;
             }
-            "aws:userid" => {
+            KeyKind::UserId => {
                 if c.kind == PrincipalKind::Anonymous {
                     return single("anonymous");
                 }
@@ -287,7 +380,7 @@ impl Derived<'_> {
                 });
                 return (!id.is_empty() && !id.starts_with(':')).then_some(Val::Single(id));
             }
-            "aws:principalisawsservice" => {
+            KeyKind::PrincipalIsAwsService => {
                 return match c.kind {
                     PrincipalKind::Service => single("true"),
                     PrincipalKind::WebIdentity | PrincipalKind::Saml | PrincipalKind::Anonymous => {
@@ -296,17 +389,17 @@ impl Derived<'_> {
                     _ => single("false"),
                 };
             }
-            "aws:principalservicename" => {
+            KeyKind::PrincipalServiceName => {
                 return (c.kind == PrincipalKind::Service).then_some(Val::Single(c.arn));
             }
-            "aws:federatedprovider" => {
+            KeyKind::FederatedProvider => {
                 if let Some(fp) = session.and_then(|s| s.federated_provider.as_deref()) {
                     return single(fp);
                 }
                 return matches!(c.kind, PrincipalKind::WebIdentity | PrincipalKind::Saml)
                     .then_some(Val::Single(c.arn));
             }
-            "aws:principalarn" => {
+            KeyKind::PrincipalArn => {
                 if let Some(s) = session.filter(|s| s.federated) {
                     return single(&s.arn);
                 }
@@ -318,48 +411,48 @@ impl Derived<'_> {
                     _ => c.arn,
                 });
             }
-            "aws:username" => {
+            KeyKind::Username => {
                 return (c.kind == PrincipalKind::IamUser)
                     .then(|| c.arn.rsplit('/').next())
                     .flatten()
                     .map(Val::Single);
             }
-            "aws:principalorgid" | "aws:principalorgpaths" => {
+            KeyKind::PrincipalOrgId | KeyKind::PrincipalOrgPaths => {
                 if !account_principal || c.account.is_none() {
                     return None;
                 }
                 let (id, path) = self.org_keys(self.account)?;
-                return if key == "aws:principalorgid" {
+                return if kind == KeyKind::PrincipalOrgId {
                     single(id)
                 } else {
                     path.map(Val::One)
                 };
             }
-            "aws:tokenissuetime" => {
+            KeyKind::TokenIssueTime => {
                 let s = session?;
                 return single(lazy(&self.cache.token_issue_time, |out| {
                     format_time(s.issued_at, out)
                 }));
             }
-            "aws:multifactorauthpresent" => {
+            KeyKind::MfaPresent => {
                 return session.map(|s| Val::Single(if s.mfa { "true" } else { "false" }));
             }
-            "aws:multifactorauthage" => {
+            KeyKind::MfaAge => {
                 let s = session.filter(|s| s.mfa)?;
                 return single(lazy(&self.cache.mfa_age, |out| {
                     let _ = write!(out, "{}", (self.now - s.issued_at).max(0));
                 }));
             }
-            "aws:sourceidentity" => {
+            KeyKind::SourceIdentity => {
                 return session
                     .and_then(|s| s.source_identity.as_deref())
                     .map(Val::Single);
             }
-            "aws:resourceaccount" => return self.resource_account.map(Val::Single),
-            "aws:resourceorgid" | "aws:resourceorgpaths" => {
+            KeyKind::ResourceAccount => return self.resource_account.map(Val::Single),
+            KeyKind::ResourceOrgId | KeyKind::ResourceOrgPaths => {
                 self.resource_account?;
                 let (id, path) = self.org_keys(self.resource_account_record)?;
-                return if key == "aws:resourceorgid" {
+                return if kind == KeyKind::ResourceOrgId {
                     single(id)
                 } else {
                     path.map(Val::One)
@@ -367,13 +460,17 @@ impl Derived<'_> {
             }
             _ => {}
         }
-        if let Some(tag) = key.strip_prefix("aws:principaltag/") {
+        if kind == KeyKind::PrincipalTag
+            && let Some(tag) = key.strip_prefix("aws:principaltag/")
+        {
             if !account_principal || c.account.is_none() {
                 return None;
             }
             return self.principal_tag(tag).map(Val::Single);
         }
-        if let Some(tag) = key.strip_prefix("aws:resourcetag/") {
+        if kind == KeyKind::ResourceTag
+            && let Some(tag) = key.strip_prefix("aws:resourcetag/")
+        {
             let entry = self.resource_entry.filter(|e| e.arn == self.resource)?;
             return entry
                 .tags
@@ -388,26 +485,67 @@ impl Derived<'_> {
 
 impl Lookup for Derived<'_> {
     fn get(&self, key: &str) -> Option<Val<'_>> {
-        if let Some(v) = self.derived(key) {
+        self.get_kind(KeyKind::of(key), key)
+    }
+
+    fn get_kind(&self, kind: KeyKind, key: &str) -> Option<Val<'_>> {
+        if kind == KeyKind::Given {
+            return self.given.get_lower(key).map(Val::of);
+        }
+        if let Some(v) = self.derived(kind, key) {
             return Some(v);
         }
-        if is_principal_key(key)
-            || (self.session.is_some() && SESSION_KEYS.contains(&key))
-            || (key.starts_with("aws:resourcetag/") && self.resource_entry.is_some())
+        if kind.is_principal()
+            || (self.session.is_some() && kind.is_session())
+            || (kind == KeyKind::ResourceTag && self.resource_entry.is_some())
         {
             return None;
         }
         if let Some(v) = self.given.get_lower(key) {
             return Some(Val::of(v));
         }
-        match key {
-            "aws:currenttime" => Some(Val::Single(lazy(&self.cache.current_time, |out| {
+        match kind {
+            KeyKind::CurrentTime => Some(Val::Single(lazy(&self.cache.current_time, |out| {
                 format_time(self.now, out)
             }))),
-            "aws:epochtime" => Some(Val::Single(lazy(&self.cache.epoch_time, |out| {
+            KeyKind::EpochTime => Some(Val::Single(lazy(&self.cache.epoch_time, |out| {
                 let _ = write!(out, "{}", self.now);
             }))),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_kinds_match_the_key_lists() {
+        // `get_kind` relies on these two flags standing for the two lists exactly.
+        for key in PRINCIPAL_KEYS {
+            let key = key.to_string() + if key.ends_with('/') { "team" } else { "" };
+            assert!(KeyKind::of(&key).is_principal(), "{key}");
+            assert!(!KeyKind::of(&key).is_session(), "{key}");
+        }
+        for key in SESSION_KEYS {
+            assert!(KeyKind::of(key).is_session(), "{key}");
+            assert!(!KeyKind::of(key).is_principal(), "{key}");
+        }
+        for key in [
+            "aws:sourceip",
+            "aws:currenttime",
+            "aws:epochtime",
+            "aws:resourcetag/team",
+            "s3:prefix",
+            "aws:principaltagx",
+            "",
+        ] {
+            let kind = KeyKind::of(key);
+            assert!(!kind.is_principal() && !kind.is_session(), "{key}");
+            assert_eq!(is_principal_key(key), kind.is_principal(), "{key}");
+        }
+        assert_eq!(KeyKind::of("aws:principaltag/"), KeyKind::PrincipalTag);
+        assert_eq!(KeyKind::of("s3:prefix"), KeyKind::Given);
     }
 }

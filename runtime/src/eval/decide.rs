@@ -4,6 +4,7 @@
 use super::caller::{Caller, MatchKind, match_principal, not_principal_applies};
 use super::condition::{Buffers, holds, resolve_glob};
 use super::context::Lookup;
+use super::plan::PlanId;
 use crate::decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
 use crate::glob::{glob_match, is_arn, resource_matches};
 use crate::principal::PrincipalKind;
@@ -48,6 +49,23 @@ pub struct Sets<'a> {
     pub scps: Option<&'a [Vec<PolicyId>]>,
     /// RCP levels.
     pub rcps: Option<&'a [Vec<PolicyId>]>,
+    /// The statement plans of these sets, where the tables have them.
+    pub plans: SetPlans<'a>,
+}
+
+/// The plans of a request's policy sets ([`super::plan`]); `None` takes the per-policy path.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SetPlans<'a> {
+    /// Identity policies.
+    pub identity: Option<PlanId>,
+    /// Boundary policies.
+    pub boundaries: Option<PlanId>,
+    /// Session policies by id.
+    pub session: Option<PlanId>,
+    /// SCP levels (a missing level takes the per-policy path).
+    pub scps: &'a [Option<PlanId>],
+    /// RCP levels.
+    pub rcps: &'a [Option<PlanId>],
 }
 
 impl Sets<'_> {
@@ -178,8 +196,8 @@ impl Ctx<'_, '_> {
         hit != res.negated
     }
 
-    fn statement_matches(&mut self, st: &Statement) -> Option<MatchKind> {
-        if !self.action_ok(st) {
+    fn statement_matches(&mut self, st: &Statement, action_checked: bool) -> Option<MatchKind> {
+        if !action_checked && !self.action_ok(st) {
             return None;
         }
         let kind = match &st.principal {
@@ -226,7 +244,7 @@ impl Ctx<'_, '_> {
             // A policy outside the tables (an inline session policy): every statement.
             if self.policy_applies(policy) {
                 for st in &policy.statements {
-                    self.record(policy, st, kind, m, collect);
+                    self.record(policy, st, false, kind, m, collect);
                 }
             }
             return;
@@ -255,7 +273,7 @@ impl Ctx<'_, '_> {
                 (None, None) => break,
             };
             if let Some(st) = next.and_then(|i| policy.statements.get(*i as usize)) {
-                self.record(policy, st, kind, m, collect);
+                self.record(policy, st, false, kind, m, collect);
             }
         }
     }
@@ -264,11 +282,12 @@ impl Ctx<'_, '_> {
         &mut self,
         policy: &Policy,
         st: &Statement,
+        action_checked: bool,
         kind: PolicyKind,
         m: &mut Matches,
         collect: &mut Option<&mut Collect>,
     ) {
-        let Some(match_kind) = self.statement_matches(st) else {
+        let Some(match_kind) = self.statement_matches(st, action_checked) else {
             return;
         };
         match st.effect {
@@ -313,10 +332,46 @@ impl Ctx<'_, '_> {
     fn match_ids(
         &mut self,
         ids: &[PolicyId],
+        plan: Option<PlanId>,
         kind: PolicyKind,
         collect: &mut Option<&mut Collect>,
     ) -> Matches {
         let mut m = Matches::default();
+        if let (Some(plan), ActionClass::Known { service, class }, None) =
+            (plan, self.input.class, collect.as_ref())
+        {
+            // The plan visits the same statements as the loop below, grouped by policy segment
+            // rather than in source order: the counts are the same, and only an explanation
+            // (which takes the loop) lists statements in order.
+            let t = self.input.tables;
+            let mut none = None;
+            t.derived.plans.visit(plan, service, |e| {
+                // A set's allows only count as "some" (identity, boundary, session, SCP and
+                // RCP levels; the resource policy, whose strongest match matters, never comes
+                // here): once one matched, further allows cannot change the decision.
+                if !e.deny && m.allows > 0 {
+                    return;
+                }
+                if intersects(e.ids, class) == e.negated {
+                    return;
+                }
+                if e.trivial {
+                    if e.deny {
+                        m.denies += 1;
+                    } else {
+                        m.allows += 1;
+                        m.best = m.best.max(Some(MatchKind::Direct));
+                    }
+                    return;
+                }
+                if let Some(policy) = t.policies.get(e.policy as usize)
+                    && let Some(st) = policy.statements.get(e.position as usize)
+                {
+                    self.record(policy, st, true, kind, &mut m, &mut none);
+                }
+            });
+            return m;
+        }
         for id in ids {
             self.match_id(*id, kind, &mut m, collect);
         }
@@ -370,19 +425,32 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
         buf,
     };
 
+    // Without an explanation to collect, the first explicit deny settles the request: nothing
+    // later can undo it (the bucket-owner exception clears only resource-policy denies, which
+    // are checked after it is applied).
+    let settled = |any_deny: bool, collect: &Option<&mut Collect>| any_deny && collect.is_none();
+    let explicit = || Answer::bare(Decision::ExplicitDeny, Basis::ExplicitDenyStatement);
     let mut any_deny = false;
     let mut scp_gate: Option<usize> = None;
     for (l, ids) in scp_levels.into_iter().flatten().enumerate() {
-        let m = cx.match_ids(ids, PolicyKind::Scp(level(l)), &mut collect);
+        let plan = sets.plans.scps.get(l).copied().flatten();
+        let m = cx.match_ids(ids, plan, PolicyKind::Scp(level(l)), &mut collect);
         any_deny |= m.denies > 0;
+        if settled(any_deny, &collect) {
+            return explicit();
+        }
         if m.allows == 0 && scp_gate.is_none() {
             scp_gate = Some(l);
         }
     }
     let mut rcp_gate: Option<usize> = None;
     for (l, ids) in rcp_levels.into_iter().flatten().enumerate() {
-        let m = cx.match_ids(ids, PolicyKind::Rcp(level(l)), &mut collect);
+        let plan = sets.plans.rcps.get(l).copied().flatten();
+        let m = cx.match_ids(ids, plan, PolicyKind::Rcp(level(l)), &mut collect);
         any_deny |= m.denies > 0;
+        if settled(any_deny, &collect) {
+            return explicit();
+        }
         if m.allows == 0 && rcp_gate.is_none() {
             rcp_gate = Some(l);
         }
@@ -403,13 +471,26 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
         }
     }
     any_deny |= rbp.denies > 0;
+    if settled(any_deny, &collect) {
+        return explicit();
+    }
     let id = if account_principal {
-        cx.match_ids(sets.identity, PolicyKind::Identity, &mut collect)
+        cx.match_ids(
+            sets.identity,
+            sets.plans.identity,
+            PolicyKind::Identity,
+            &mut collect,
+        )
     } else {
         Matches::default()
     };
     let pb = if has_boundary {
-        cx.match_ids(sets.boundaries, PolicyKind::Boundary, &mut collect)
+        cx.match_ids(
+            sets.boundaries,
+            sets.plans.boundaries,
+            PolicyKind::Boundary,
+            &mut collect,
+        )
     } else {
         Matches::default()
     };
@@ -418,7 +499,12 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
         if let Some(policy) = sets.session_inline {
             cx.match_policy(policy, None, PolicyKind::Session, &mut sp, &mut collect);
         }
-        let m = cx.match_ids(sets.session_ids, PolicyKind::Session, &mut collect);
+        let m = cx.match_ids(
+            sets.session_ids,
+            sets.plans.session,
+            PolicyKind::Session,
+            &mut collect,
+        );
         sp.allows += m.allows;
         sp.denies += m.denies;
         let managed = &input.tables.derived.managed;

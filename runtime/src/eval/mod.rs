@@ -10,6 +10,7 @@ pub mod caller;
 pub mod condition;
 pub mod context;
 pub mod decide;
+pub mod plan;
 
 use crate::decision::{Decision, DenyBasis, Explanation};
 use crate::principal::{PrincipalKind, split_arn};
@@ -19,7 +20,7 @@ use crate::tables::{Account, OrgTables, PrincipalRecord, RecordKind, Scope, Tabl
 use caller::Caller;
 use condition::Buffers;
 use context::{Derived, DerivedText, Given};
-use decide::{ActionClass, Answer, Collect, Input, Sets, decide};
+use decide::{ActionClass, Answer, Collect, Input, SetPlans, Sets, decide};
 use std::cell::RefCell;
 
 /// Why a request could not be decided normally; always a deny.
@@ -114,7 +115,8 @@ pub fn authorize_explain(tables: &Tables, req: &Request) -> Explanation {
 fn lower_action<'s>(action: &str, out: &'s mut String) -> &'s str {
     out.clear();
     if action.is_ascii() {
-        out.extend(action.chars().map(|c| c.to_ascii_lowercase()));
+        out.push_str(action);
+        out.make_ascii_lowercase();
     } else {
         out.push_str(&action.to_lowercase());
     }
@@ -165,6 +167,16 @@ fn run<'t>(
                     session_arns: &[],
                     scps: sets.scps.as_deref(),
                     rcps: sets.rcps.as_deref(),
+                    plans: {
+                        let p = &tables.derived.fixed_plans;
+                        SetPlans {
+                            identity: p.identity,
+                            boundaries: p.boundaries,
+                            session: p.session,
+                            scps: &p.levels.scps,
+                            rcps: &p.levels.rcps,
+                        }
+                    },
                 },
                 ctx: &ctx,
             };
@@ -186,18 +198,21 @@ fn find_record<'t>(
     account: &str,
     arn: Option<&str>,
     name: Option<&str>,
-) -> Option<&'t PrincipalRecord> {
+) -> Option<(usize, &'t PrincipalRecord)> {
     let d = &tables.derived;
     let (by_arn, by_name) = match kind {
         RecordKind::User => (&d.users, &d.user_names),
         RecordKind::Role => (&d.roles, &d.role_names),
     };
     let in_account = |i: &u32| {
-        org.principals.get(*i as usize).filter(|r| {
-            org.accounts
-                .get(r.account as usize)
-                .is_some_and(|a| a.id == account)
-        })
+        org.principals
+            .get(*i as usize)
+            .filter(|r| {
+                org.accounts
+                    .get(r.account as usize)
+                    .is_some_and(|a| a.id == account)
+            })
+            .map(|r| (*i as usize, r))
     };
     if let Some(r) = arn.and_then(|a| by_arn.get(a)).and_then(in_account) {
         return Some(r);
@@ -244,11 +259,15 @@ fn run_org<'t: 'a, 'a>(
         caller.parent_arn = s.parent_arn.as_deref();
     }
     let d = &tables.derived;
-    let account_of = |id: Option<&str>| -> Option<&'t Account> {
-        id.and_then(|a| d.accounts.get(a))
-            .and_then(|i| org.accounts.get(*i as usize))
+    let account_at = |id: Option<&str>| -> Option<(usize, &'t Account)> {
+        let i = *d.accounts.get(id?)? as usize;
+        Some((i, org.accounts.get(i)?))
     };
-    let account = account_of(caller.account);
+    let account_of = |id: Option<&str>| account_at(id).map(|(_, a)| a);
+    let account_index = account_at(caller.account);
+    let account = account_index.map(|(_, a)| a);
+    // The plans of the identity and boundary lists chosen below: (record, first slot).
+    let mut principal_plans: Option<(usize, usize)> = None;
 
     let empty: &[u32] = &[];
     let mut identity = empty;
@@ -266,6 +285,8 @@ fn run_org<'t: 'a, 'a>(
                     last_segment(caller.arn),
                 )
                 .ok_or(Failure::UnknownPrincipal(&p.arn))?;
+                let (ri, r) = r;
+                principal_plans = Some((ri, 0));
                 if let Some(e) = &r.error {
                     return Err(Failure::Recorded(e));
                 }
@@ -285,6 +306,8 @@ fn run_org<'t: 'a, 'a>(
                     caller.role_name,
                 )
                 .ok_or(Failure::UnknownPrincipal(&p.arn))?;
+                let (ri, r) = r;
+                principal_plans = Some((ri, 0));
                 if let Some(e) = &r.error {
                     return Err(Failure::Recorded(e));
                 }
@@ -314,6 +337,8 @@ fn run_org<'t: 'a, 'a>(
                             )
                         })
                         .ok_or(Failure::UnknownPrincipal(parent))?;
+                    let (ri, r) = r;
+                    principal_plans = Some((ri, 2));
                     if let Some(e) = &r.error {
                         return Err(Failure::Recorded(e));
                     }
@@ -374,7 +399,8 @@ fn run_org<'t: 'a, 'a>(
     } else {
         None
     };
-    let resource_account_record = account_of(resource_account);
+    let resource_account_index = account_at(resource_account);
+    let resource_account_record = resource_account_index.map(|(_, a)| a);
     let rcps = match resource_account_record {
         Some(a) => {
             if let Some(e) = &a.rcp_error {
@@ -415,6 +441,20 @@ fn run_org<'t: 'a, 'a>(
             session_arns: session.map_or(&[], |s| s.policy_arns.as_slice()),
             scps,
             rcps,
+            plans: {
+                let pp =
+                    principal_plans.and_then(|(r, slot)| Some((d.principal_plans.get(r)?, slot)));
+                let slot = |k: usize| pp.and_then(|(p, s)| p.get(s + k).copied().flatten());
+                let levels =
+                    |a: Option<(usize, &'t Account)>| a.and_then(|(i, _)| d.account_plans.get(i));
+                SetPlans {
+                    identity: slot(0),
+                    boundaries: slot(1),
+                    session: None,
+                    scps: levels(account_index).map_or(&[], |l| l.scps.as_slice()),
+                    rcps: levels(resource_account_index).map_or(&[], |l| l.rcps.as_slice()),
+                }
+            },
         },
         ctx: &ctx,
     };

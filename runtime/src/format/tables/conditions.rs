@@ -28,6 +28,7 @@ use super::values::read_template;
 #[cfg(feature = "write")]
 use super::values::write_template;
 use crate::cond_value::CondValue;
+use crate::eval::context::KeyKind;
 use crate::format::error::LoadError;
 use crate::operator::{BaseOp, Operator, SetOp};
 use crate::tables::Clause;
@@ -81,6 +82,7 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<Clause>, LoadError> {
         }
         clauses.push(Clause {
             operator,
+            kind: KeyKind::of(&key),
             key,
             values,
         });

@@ -1,0 +1,87 @@
+//! The engine author's quick probe: generate one scale's workload, compile it, check the
+//! compiled engine against the reference on the whole mix, then run `authorize` over the mix in
+//! a tight loop for a while and print ns/request. Meant for `perf record` and A/B comparisons of
+//! evaluator changes, not for the README's numbers (`gavel-bench` gives those).
+//!
+//! ```text
+//! cargo run --release -p gavel-benches --example probe -- [S|M|L|XL] [SECONDS]
+//! ```
+
+use gavel_benches::compiled::{compile_options, prepare};
+use gavel_benches::{load_managed, reference, workload};
+use gavel_compiler::workload::Scale;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("probe: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let scale = args
+        .next()
+        .map_or(Some(Scale::L), |s| Scale::parse(&s))
+        .ok_or("the scale is S, M, L or XL")?;
+    let secs: f64 = args
+        .next()
+        .map_or(Ok(5.0), |s| s.parse())
+        .map_err(|_| "SECONDS is a number")?;
+    let managed = load_managed()?;
+    let w = workload(scale, &managed)?;
+    let opts = compile_options()?;
+    let c = prepare(&w.org, &w.requests, &opts)?;
+    let expected: Vec<_> = w.requests.iter().map(|r| reference(&w.org, r)).collect();
+    let bad = c.disagreements(&expected);
+    eprintln!(
+        "[{}] compile {:.2} s, {} bytes, open {:.1} ms, {} disagreements on {} requests",
+        scale.name(),
+        c.compile.as_secs_f64(),
+        c.bytes.len(),
+        c.open.as_secs_f64() * 1e3,
+        bad,
+        w.requests.len()
+    );
+    {
+        let snap = c.file_engine.snapshot();
+        let d = &snap.tables().derived;
+        eprintln!(
+            "[{}] {} plans, {} bytes of plans",
+            scale.name(),
+            d.plans.len(),
+            d.plans.bytes()
+        );
+    }
+    let n = c.requests.len();
+    let budget = Duration::from_secs_f64(secs);
+    let start = Instant::now();
+    let mut best = f64::MAX;
+    let mut done = 0usize;
+    // Best pass, not mean: a neighbour on the other core (a fuzzer, a build) slows some passes.
+    while start.elapsed() < budget {
+        let t = Instant::now();
+        for r in &c.requests {
+            black_box(c.file_engine.authorize(black_box(r)));
+        }
+        best = best.min(t.elapsed().as_nanos() as f64 / n as f64);
+        done += n;
+    }
+    println!(
+        "{} {:.0} ns/req (best pass of {}; {} requests)",
+        scale.name(),
+        best,
+        done / n.max(1),
+        done
+    );
+    if bad > 0 {
+        return Err(format!("{bad} disagreements with the reference"));
+    }
+    Ok(())
+}

@@ -1,0 +1,345 @@
+//! Statement plans: for one list of policies (a principal's identity policies, its boundary, one
+//! SCP or RCP level), where to find the statements that can match an action of a given service,
+//! each with the action-pattern ids its action check needs, in a few contiguous arrays.
+//!
+//! Why: the evaluator is memory-bound. Walking a policy list through the per-policy indexes
+//! costs a few cache misses per policy, and one per statement even when the statement's action
+//! does not match. A plan skips the policies that name neither the service nor any service, and
+//! its segments carry the pattern ids inline, so a statement is read only when its action
+//! matches.
+//!
+//! Two levels keep the memory small: each policy's statements are laid out once, as one
+//! *segment* per service it names plus one for its any-service statements; a plan lists, per
+//! service, references to the segments of its policies. Policies that name many services (AWS
+//! managed policies such as `ReadOnlyAccess`) are kept out of the per-service lists and looked
+//! up in their own directory at run time, so they do not multiply every plan's size.
+//!
+//! A plan visits statements grouped by segment, not in source order, so it serves the decision
+//! alone (which counts matches); explanations, which list statements in order, take the
+//! per-policy path. Plans are built when the tables are loaded ([`crate::tables::Tables::check`]),
+//! deduplicated by policy list, and used only for actions the tables know.
+
+use crate::decision::Effect;
+use crate::tables::{
+    ActionPattern, ActionPatterns, PolicyId, PolicyIndex, ResourcePattern, Tables,
+};
+use rustc_hash::FxHashMap;
+
+/// Index of a plan in [`Plans`].
+pub type PlanId = u32;
+
+/// Set in an entry's first word when the statement is a `NotAction`.
+const NEGATED: u32 = 1 << 31;
+/// Set when the statement matches whenever its action does: no `Principal`, a `Resource` list
+/// with `*`, no condition. Such a statement is counted without being read (most AWS managed
+/// statements, `FullAWSAccess`): reading it would be the request's costliest cache miss.
+const TRIVIAL: u32 = 1 << 30;
+/// Set when the statement is a `Deny`.
+const DENY: u32 = 1 << 29;
+/// The statement position bits.
+const POSITION: u32 = DENY - 1;
+
+/// A policy naming more services than this is looked up in its own directory at run time.
+const WIDE: usize = 24;
+
+/// A `(key, start, end)` directory row: a service id or policy id, and a range.
+type Row = (u32, u32, u32);
+
+/// Every plan of the tables, and the policy segments they refer to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plans {
+    /// Per policy: its range of `policy_dir` and its any-service segment in `words`.
+    policies: Vec<PolicyHead>,
+    /// `(service, start, end)`: a policy's segment for a service, sorted by service per policy.
+    policy_dir: Vec<Row>,
+    /// Segment entries: `position | NEGATED, n, n pattern ids (sorted)`.
+    words: Vec<u32>,
+    /// Per plan: its ranges of `plan_dir`, `refs` (any-service segments) and `wide`.
+    heads: Vec<Head>,
+    /// `(service, start, end)`: a plan's range of `refs` for a service, sorted per plan.
+    plan_dir: Vec<Row>,
+    /// `(policy, start, end)`: a segment of `words`.
+    refs: Vec<Row>,
+    /// Wide policies of each plan.
+    wide: Vec<PolicyId>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct PolicyHead {
+    dir: (u32, u32),
+    any: (u32, u32),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Head {
+    dir: (u32, u32),
+    any: (u32, u32),
+    wide: (u32, u32),
+}
+
+fn slice<T>(v: &[T], (a, b): (u32, u32)) -> &[T] {
+    v.get(a as usize..b as usize).unwrap_or(&[])
+}
+
+/// One statement as a plan lists it.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'p> {
+    /// The policy.
+    pub policy: PolicyId,
+    /// The statement's position in it.
+    pub position: u32,
+    /// `NotAction`.
+    pub negated: bool,
+    /// Matches whenever its action does (no principal, `*` resource, no condition): `deny`
+    /// tells its effect, and the statement need not be read.
+    pub trivial: bool,
+    /// A `Deny` statement.
+    pub deny: bool,
+    /// The pattern ids of the action check, sorted.
+    pub ids: &'p [u32],
+}
+
+/// Calls `f` for every entry of a segment of `policy`.
+fn entries(policy: PolicyId, mut words: &[u32], f: &mut impl FnMut(Entry<'_>)) {
+    while let [first, n, rest @ ..] = words {
+        let n = *n as usize;
+        let Some(ids) = rest.get(..n) else {
+            return;
+        };
+        f(Entry {
+            policy,
+            position: first & POSITION,
+            negated: first & NEGATED != 0,
+            trivial: first & TRIVIAL != 0,
+            deny: first & DENY != 0,
+            ids,
+        });
+        words = rest.get(n..).unwrap_or(&[]);
+    }
+}
+
+impl Plans {
+    /// Calls `f` for every statement of `plan` that can match an action of `service`: each
+    /// exactly once, grouped by policy segment.
+    pub fn visit(&self, plan: PlanId, service: u32, mut f: impl FnMut(Entry<'_>)) {
+        let Some(head) = self.heads.get(plan as usize) else {
+            return;
+        };
+        let mut segment = |&(pid, a, b): &Row| entries(pid, slice(&self.words, (a, b)), &mut f);
+        let dir = slice(&self.plan_dir, head.dir);
+        if let Ok(i) = dir.binary_search_by_key(&service, |r| r.0)
+            && let Some(&(_, a, b)) = dir.get(i)
+        {
+            slice(&self.refs, (a, b)).iter().for_each(&mut segment);
+        }
+        slice(&self.refs, head.any).iter().for_each(&mut segment);
+        for &pid in slice(&self.wide, head.wide) {
+            let Some(ph) = self.policies.get(pid as usize) else {
+                continue;
+            };
+            let dir = slice(&self.policy_dir, ph.dir);
+            if let Ok(i) = dir.binary_search_by_key(&service, |r| r.0)
+                && let Some(&(_, a, b)) = dir.get(i)
+            {
+                segment(&(pid, a, b));
+            }
+        }
+    }
+
+    /// The number of plans.
+    pub fn len(&self) -> usize {
+        self.heads.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.heads.is_empty()
+    }
+
+    /// Memory the plans and segments hold, in bytes.
+    pub fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.policies.len() * size_of::<PolicyHead>()
+            + (self.policy_dir.len() + self.plan_dir.len() + self.refs.len()) * size_of::<Row>()
+            + (self.words.len() + self.wide.len()) * 4
+            + self.heads.len() * size_of::<Head>()
+    }
+}
+
+/// Builds the segments of every policy, then plans, one per distinct policy list.
+pub struct Builder<'t> {
+    index: &'t [PolicyIndex],
+    /// Per policy: usable in plans (indexed patterns, positions below `NEGATED`).
+    plannable: Vec<bool>,
+    seen: FxHashMap<Vec<PolicyId>, PlanId>,
+    plans: Plans,
+}
+
+impl<'t> Builder<'t> {
+    /// A builder over checked tables: `index`, `service_patterns` and `any_patterns` are the
+    /// derived maps `Tables::check` computed. Lays out every policy's segments.
+    pub fn new(
+        tables: &'t Tables,
+        index: &'t [PolicyIndex],
+        service_patterns: &'t [(u32, u32)],
+        any_patterns: u32,
+    ) -> Builder<'t> {
+        let mut plans = Plans::default();
+        let mut plannable = Vec::with_capacity(tables.policies.len());
+        // Without contiguous service ranges (tables not written by the compiler) no plan is
+        // built and the evaluator takes the per-policy path.
+        let grouped = !service_patterns.is_empty() || tables.actions.patterns.is_empty();
+        for (pid, policy) in tables.policies.iter().enumerate() {
+            let ok = grouped
+                && policy.statements.len() < POSITION as usize
+                && policy
+                    .statements
+                    .iter()
+                    .all(|st| matches!(st.actions.patterns, ActionPatterns::Indexed(_)));
+            plannable.push(ok);
+            let ix = index.get(pid);
+            let (Some(ix), true) = (ix, ok) else {
+                plans.policies.push(PolicyHead::default());
+                continue;
+            };
+            let push = |positions: &[u32], service: Option<u32>, words: &mut Vec<u32>| {
+                for &pos in positions {
+                    let Some(st) = policy.statements.get(pos as usize) else {
+                        continue;
+                    };
+                    let ActionPatterns::Indexed(ids) = &st.actions.patterns else {
+                        continue; // excluded above
+                    };
+                    let start = words.len();
+                    let trivial = st.principal.is_none()
+                        && st.conditions.is_empty()
+                        && st
+                            .resources
+                            .as_ref()
+                            .is_some_and(|r| !r.negated && r.items.contains(&ResourcePattern::Any));
+                    let mut first = pos;
+                    if st.actions.negated {
+                        first |= NEGATED;
+                    }
+                    if trivial {
+                        first |= TRIVIAL;
+                    }
+                    if st.effect == Effect::Deny {
+                        first |= DENY;
+                    }
+                    words.push(first);
+                    words.push(0);
+                    for &id in ids {
+                        let in_scope = match service {
+                            None => true,
+                            Some(s) => {
+                                id < any_patterns
+                                    || service_patterns
+                                        .get(s as usize)
+                                        .is_some_and(|&(lo, hi)| (lo..hi).contains(&id))
+                            }
+                        };
+                        let never = matches!(
+                            tables.actions.patterns.get(id as usize),
+                            Some(ActionPattern::Never) | None
+                        );
+                        if in_scope && !never {
+                            words.push(id);
+                        }
+                    }
+                    let n = (words.len() - start - 2) as u32;
+                    if n == 0 && !st.actions.negated {
+                        // Cannot match any action of this service.
+                        words.truncate(start);
+                    } else if let Some(slot) = words.get_mut(start + 1) {
+                        *slot = n;
+                    }
+                }
+            };
+            let dir_start = plans.policy_dir.len() as u32;
+            for (s, positions) in ix.services.iter().zip(&ix.by_service) {
+                let a = plans.words.len() as u32;
+                push(positions, Some(*s), &mut plans.words);
+                let b = plans.words.len() as u32;
+                if b > a {
+                    plans.policy_dir.push((*s, a, b));
+                }
+            }
+            let dir_end = plans.policy_dir.len() as u32;
+            let a = plans.words.len() as u32;
+            push(&ix.any, None, &mut plans.words);
+            let b = plans.words.len() as u32;
+            plans.policies.push(PolicyHead {
+                dir: (dir_start, dir_end),
+                any: (a, b),
+            });
+        }
+        Builder {
+            index,
+            plannable,
+            seen: FxHashMap::default(),
+            plans,
+        }
+    }
+
+    /// The plan of `list`, built once per distinct list; `None` when some policy of it cannot
+    /// be planned (the evaluator then uses the per-policy path).
+    pub fn plan(&mut self, list: &[PolicyId]) -> Option<PlanId> {
+        if let Some(id) = self.seen.get(list) {
+            return Some(*id);
+        }
+        if !list
+            .iter()
+            .all(|p| self.plannable.get(*p as usize).copied().unwrap_or(false))
+        {
+            return None;
+        }
+        let id = PlanId::try_from(self.plans.heads.len()).ok()?;
+        let p = &mut self.plans;
+        // Per service: the segments of the list's narrow policies, in list order.
+        let mut by_service: std::collections::BTreeMap<u32, Vec<Row>> = Default::default();
+        let wide_start = p.wide.len() as u32;
+        for &pid in list {
+            let (Some(ph), Some(ix)) = (p.policies.get(pid as usize), self.index.get(pid as usize))
+            else {
+                continue;
+            };
+            if ix.services.len() > WIDE {
+                p.wide.push(pid);
+                continue;
+            }
+            for &(s, a, b) in slice(&p.policy_dir, ph.dir) {
+                by_service.entry(s).or_default().push((pid, a, b));
+            }
+        }
+        let wide_end = p.wide.len() as u32;
+        let dir_start = p.plan_dir.len() as u32;
+        for (s, rows) in by_service {
+            let a = p.refs.len() as u32;
+            p.refs.extend(rows);
+            p.plan_dir.push((s, a, p.refs.len() as u32));
+        }
+        let dir_end = p.plan_dir.len() as u32;
+        let any_start = p.refs.len() as u32;
+        for &pid in list {
+            if let Some(ph) = p.policies.get(pid as usize)
+                && ph.any.1 > ph.any.0
+            {
+                p.refs.push((pid, ph.any.0, ph.any.1));
+            }
+        }
+        let any_end = p.refs.len() as u32;
+        p.heads.push(Head {
+            dir: (dir_start, dir_end),
+            any: (any_start, any_end),
+            wide: (wide_start, wide_end),
+        });
+        self.seen.insert(list.to_vec(), id);
+        Some(id)
+    }
+
+    /// Every built plan.
+    pub fn finish(self) -> Plans {
+        self.plans
+    }
+}
