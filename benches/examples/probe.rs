@@ -59,6 +59,25 @@ fn run() -> Result<(), String> {
             d.plans.bytes()
         );
     }
+    if let Some(loads) = std::env::var("PROBE_LOADS")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        // Load time alone (for `perf record`): decode + validate + derived maps, best of N.
+        let mut best = Duration::MAX;
+        for _ in 0..loads {
+            let t = Instant::now();
+            let e =
+                gavel_runtime::Engine::from_bytes(c.bytes.clone()).map_err(|e| e.to_string())?;
+            best = best.min(t.elapsed());
+            drop(e);
+        }
+        eprintln!(
+            "[{}] from_bytes best of {loads}: {:.1} ms",
+            scale.name(),
+            best.as_secs_f64() * 1e3
+        );
+    }
     let n = c.requests.len();
     let budget = Duration::from_secs_f64(secs);
     let start = Instant::now();

@@ -368,43 +368,79 @@ impl PolicyIndex {
         patterns: &[ActionPattern],
         services: &FxHashMap<String, u32>,
     ) -> PolicyIndex {
-        let mut per: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        let service_of: Vec<PatternService> = patterns
+            .iter()
+            .map(|p| PatternService::of(p, services))
+            .collect();
+        PolicyIndex::with(policy, &service_of)
+    }
+
+    /// [`PolicyIndex::of`] with each pattern's service already looked up (`Tables::check`
+    /// does it once for all policies).
+    fn with(policy: &Policy, service_of: &[PatternService]) -> PolicyIndex {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut any = Vec::new();
         for (i, st) in policy.statements.iter().enumerate() {
             let i = i as u32;
             let mut wild = st.actions.negated;
-            let mut named: Vec<u32> = Vec::new();
+            let first = pairs.len();
             match &st.actions.patterns {
                 ActionPatterns::Direct(_) => wild = true,
                 ActionPatterns::Indexed(ids) => {
                     for id in ids {
-                        match patterns.get(*id as usize) {
-                            Some(ActionPattern::Any) => wild = true,
-                            Some(ActionPattern::Named { service, .. }) => {
-                                if let Some(s) = services.get(service) {
-                                    named.push(*s);
-                                }
-                            }
-                            Some(ActionPattern::Never) | None => {}
+                        match service_of.get(*id as usize) {
+                            Some(PatternService::Any) => wild = true,
+                            Some(PatternService::Service(s)) => pairs.push((*s, i)),
+                            Some(PatternService::None) | None => {}
                         }
                     }
                 }
             }
             if wild {
+                pairs.truncate(first);
                 any.push(i);
-                continue;
-            }
-            named.sort_unstable();
-            named.dedup();
-            for s in named {
-                per.entry(s).or_default().push(i);
             }
         }
-        let (services, by_service) = per.into_iter().unzip();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut services: Vec<u32> = Vec::new();
+        let mut by_service: Vec<Vec<u32>> = Vec::new();
+        for (s, i) in pairs {
+            match (services.last(), by_service.last_mut()) {
+                (Some(last), Some(list)) if *last == s => list.push(i),
+                _ => {
+                    services.push(s);
+                    by_service.push(vec![i]);
+                }
+            }
+        }
         PolicyIndex {
             services,
             by_service,
             any,
+        }
+    }
+}
+
+/// What service an action pattern can match, for [`PolicyIndex`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PatternService {
+    /// `*`: every service.
+    Any,
+    /// Only this service.
+    Service(u32),
+    /// None (`Never`, or a service no catalogue entry or pattern interned).
+    None,
+}
+
+impl PatternService {
+    fn of(p: &ActionPattern, services: &FxHashMap<String, u32>) -> PatternService {
+        match p {
+            ActionPattern::Any => PatternService::Any,
+            ActionPattern::Named { service, .. } => services
+                .get(service)
+                .map_or(PatternService::None, |s| PatternService::Service(*s)),
+            ActionPattern::Never => PatternService::None,
         }
     }
 }
@@ -523,10 +559,15 @@ impl Tables {
                 return bad(format!("policy {p} names a missing service"));
             }
             for st in &policy.statements {
-                if let ActionPatterns::Indexed(ids) = &st.actions.patterns
-                    && ids.iter().any(|i| *i as usize >= npat)
-                {
-                    return bad(format!("policy {p} names a missing action pattern"));
+                if let ActionPatterns::Indexed(ids) = &st.actions.patterns {
+                    if ids.iter().any(|i| *i as usize >= npat) {
+                        return bad(format!("policy {p} names a missing action pattern"));
+                    }
+                    // The evaluator intersects sorted lists (binary search, range cuts): an
+                    // unsorted list could hide a matching pattern, so it is refused.
+                    if !ids.is_sorted() {
+                        return bad(format!("policy {p} lists its action patterns out of order"));
+                    }
                 }
             }
         }
@@ -591,10 +632,16 @@ impl Tables {
             .iter()
             .take_while(|p| **p == ActionPattern::Any)
             .count() as u32;
+        let service_of: Vec<PatternService> = self
+            .actions
+            .patterns
+            .iter()
+            .map(|p| PatternService::of(p, &derived.services))
+            .collect();
         derived.policy_index = self
             .policies
             .iter()
-            .map(|p| PolicyIndex::of(p, &self.actions.patterns, &derived.services))
+            .map(|p| PolicyIndex::with(p, &service_of))
             .collect();
         self.build_plans(&mut derived);
         self.derived = derived;

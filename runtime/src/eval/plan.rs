@@ -229,21 +229,29 @@ impl<'t> Builder<'t> {
                     }
                     words.push(first);
                     words.push(0);
-                    for &id in ids {
-                        let in_scope = match service {
-                            None => true,
-                            Some(s) => {
-                                id < any_patterns
-                                    || service_patterns
-                                        .get(s as usize)
-                                        .is_some_and(|&(lo, hi)| (lo..hi).contains(&id))
-                            }
-                        };
+                    // The ids are sorted (`Tables::check`): the `Any` patterns come first and
+                    // each service's patterns are one range, so a service keeps two slices.
+                    let kept: [&[u32]; 2] = match service {
+                        None => [ids, &[]],
+                        Some(s) => {
+                            let any_end = ids.partition_point(|i| *i < any_patterns);
+                            let (lo, hi) =
+                                service_patterns.get(s as usize).copied().unwrap_or((0, 0));
+                            let from = ids.partition_point(|i| *i < lo);
+                            let to = ids.partition_point(|i| *i < hi);
+                            [
+                                ids.get(..any_end).unwrap_or(&[]),
+                                ids.get(from.max(any_end)..to.max(from.max(any_end)))
+                                    .unwrap_or(&[]),
+                            ]
+                        }
+                    };
+                    for &id in kept.iter().copied().flatten() {
                         let never = matches!(
                             tables.actions.patterns.get(id as usize),
                             Some(ActionPattern::Never) | None
                         );
-                        if in_scope && !never {
+                        if !never {
                             words.push(id);
                         }
                     }
