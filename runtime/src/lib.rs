@@ -18,6 +18,7 @@ pub mod pattern;
 pub mod principal;
 pub mod request;
 pub mod services;
+pub mod str_index;
 pub mod tables;
 pub mod value;
 

@@ -17,6 +17,7 @@ use crate::glob::Tok;
 use crate::operator::Operator;
 use crate::pattern::Template;
 use crate::principal::PrincipalType;
+use crate::str_index::StrIndex;
 use rustc_hash::FxHashMap;
 
 /// Index of a policy in [`Tables::policies`].
@@ -291,14 +292,16 @@ pub struct ActionIndex {
 /// Maps built at load time for constant-time lookups.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Derived {
-    /// Known action -> (service id, class).
-    pub actions: FxHashMap<String, (u32, u32)>,
+    /// Known action -> its position in [`ActionIndex::known`].
+    pub actions: StrIndex,
+    /// Per known action: its service id (`u32::MAX` when no pattern names the service).
+    pub action_services: Vec<u32>,
     /// Service prefix -> service id.
     pub services: FxHashMap<String, u32>,
     /// User ARN -> principal record.
-    pub users: FxHashMap<String, u32>,
+    pub users: StrIndex,
     /// Role ARN -> principal record.
-    pub roles: FxHashMap<String, u32>,
+    pub roles: StrIndex,
     /// Role name -> principal records (any account).
     pub role_names: FxHashMap<String, Vec<u32>>,
     /// User name -> principal records (any account).
@@ -306,7 +309,7 @@ pub struct Derived {
     /// Account id -> account.
     pub accounts: FxHashMap<String, u32>,
     /// Resource ARN -> resource record.
-    pub resources: FxHashMap<String, u32>,
+    pub resources: StrIndex,
     /// Managed policy ARN -> policy.
     pub managed: FxHashMap<String, PolicyId>,
     /// Per policy (by id): its statements grouped by the service they name.
@@ -551,8 +554,15 @@ impl Tables {
                 .split_once(':')
                 .and_then(|(s, _)| derived.services.get(s).copied())
                 .unwrap_or(u32::MAX);
-            derived.actions.insert(name.clone(), (service, *class));
+            derived.action_services.push(service);
         }
+        derived.actions = StrIndex::build(
+            self.actions
+                .known
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| (name.as_str(), i as u32)),
+        );
         let nsvc = self.actions.services.len();
         for (p, policy) in self.policies.iter().enumerate() {
             if policy.services.iter().any(|s| *s as usize >= nsvc) {
@@ -601,19 +611,34 @@ impl Tables {
                     if !ok {
                         return bad(format!("principal {} names a missing entry", p.arn));
                     }
-                    let (by_arn, by_name) = match p.kind {
-                        RecordKind::User => (&mut derived.users, &mut derived.user_names),
-                        RecordKind::Role => (&mut derived.roles, &mut derived.role_names),
+                    let by_name = match p.kind {
+                        RecordKind::User => &mut derived.user_names,
+                        RecordKind::Role => &mut derived.role_names,
                     };
-                    by_arn.insert(p.arn.clone(), i as u32);
                     by_name.entry(p.name.clone()).or_default().push(i as u32);
                 }
-                for (i, r) in org.resources.iter().enumerate() {
+                let of_kind = |kind: RecordKind| {
+                    StrIndex::build(
+                        org.principals
+                            .iter()
+                            .enumerate()
+                            .filter(move |(_, p)| p.kind == kind)
+                            .map(|(i, p)| (p.arn.as_str(), i as u32)),
+                    )
+                };
+                derived.users = of_kind(RecordKind::User);
+                derived.roles = of_kind(RecordKind::Role);
+                for r in &org.resources {
                     if !r.policy.iter().all(pol_ok) {
                         return bad(format!("resource {} names a missing policy", r.arn));
                     }
-                    derived.resources.insert(r.arn.clone(), i as u32);
                 }
+                derived.resources = StrIndex::build(
+                    org.resources
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| (r.arn.as_str(), i as u32)),
+                );
                 for (arn, id) in &org.managed {
                     if !pol_ok(id) {
                         return bad(format!("managed policy {arn} is missing"));

@@ -125,8 +125,13 @@ fn lower_action<'s>(action: &str, out: &'s mut String) -> &'s str {
 
 fn classify<'t>(tables: &'t Tables, action: &str) -> ActionClass<'t> {
     let d = &tables.derived;
-    if let Some((service, class)) = d.actions.get(action)
+    let known = &tables.actions.known;
+    if let Some(p) = d
+        .actions
+        .get(action, |p| known.get(p as usize).map(|k| k.0.as_str()))
+        && let Some((_, class)) = known.get(p as usize)
         && let Some(class) = tables.actions.classes.get(*class as usize)
+        && let Some(service) = d.action_services.get(p as usize)
     {
         return ActionClass::Known {
             service: *service,
@@ -214,7 +219,11 @@ fn find_record<'t>(
             })
             .map(|r| (*i as usize, r))
     };
-    if let Some(r) = arn.and_then(|a| by_arn.get(a)).and_then(in_account) {
+    let arn_at = |p: u32| org.principals.get(p as usize).map(|r| r.arn.as_str());
+    if let Some(r) = arn
+        .and_then(|a| by_arn.get(a, arn_at))
+        .and_then(|i| in_account(&i))
+    {
         return Some(r);
     }
     // A role session names its role by ARN only when the role ARN is known; then the ARN
@@ -357,15 +366,17 @@ fn run_org<'t: 'a, 'a>(
 
     // The resource side.
     let resource = req.resource.as_str();
+    let resource_at = |p: u32| org.resources.get(p as usize).map(|r| r.arn.as_str());
     let entry = d
         .resources
-        .get(resource)
+        .get(resource, resource_at)
         .or_else(|| {
             let rest = resource.strip_prefix("arn:aws:s3:::")?;
             let bucket = rest.split('/').next()?;
-            d.resources.get(resource.get(..13 + bucket.len())?)
+            d.resources
+                .get(resource.get(..13 + bucket.len())?, resource_at)
         })
-        .and_then(|i| org.resources.get(*i as usize));
+        .and_then(|i| org.resources.get(i as usize));
     let resource_account = entry
         .map(|e| e.account.as_str())
         .or(req.resource_account.as_deref())
@@ -375,8 +386,10 @@ fn run_org<'t: 'a, 'a>(
     {
         let acct = split_arn(resource).map(|p| p[4]).unwrap_or_default();
         d.roles
-            .get(resource)
-            .and_then(|i| org.principals.get(*i as usize))
+            .get(resource, |p| {
+                org.principals.get(p as usize).map(|r| r.arn.as_str())
+            })
+            .and_then(|i| org.principals.get(i as usize))
             .filter(|r| {
                 org.accounts
                     .get(r.account as usize)
