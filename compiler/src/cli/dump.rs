@@ -56,6 +56,12 @@ pub fn run(args: &DumpArgs) -> ExitCode {
     let t = snap.tables();
     let size = snap.file().map_or(0, |f| f.as_bytes().len());
     let _ = writeln!(out, "{}", summary(t, size, &args.file));
+    let _ = writeln!(
+        out,
+        "  built at load: {} statement plans ({} bytes), see docs/compiled-design.md",
+        t.derived.plans.len(),
+        t.derived.plans.bytes()
+    );
     if let Some(who) = &args.principal {
         match principal_report(t, who) {
             Some(r) => out.push_str(&r),

@@ -308,6 +308,15 @@ impl Builder {
         (hash, bucket.len() - 1)
     }
 
+    /// Whether folding can change `p` (memoized).
+    fn depends(&mut self, p: &NamedPolicy) -> bool {
+        let slot = self.memo(p);
+        self.lowered
+            .get(&slot.0)
+            .and_then(|v| v.get(slot.1))
+            .is_none_or(|e| e.3)
+    }
+
     fn folded(
         &mut self,
         p: &NamedPolicy,
@@ -558,8 +567,17 @@ struct Gathered {
 fn gather(
     b: &mut Builder,
     set: &PolicySet,
-    known: Option<&KnownKeys>,
+    known: impl FnOnce() -> Option<KnownKeys>,
 ) -> Result<Gathered, CompileError> {
+    // The principal's keys are resolved only when some policy can use them: most principals
+    // of a large organization attach only policies without principal keys.
+    let needed = set
+        .identity
+        .iter()
+        .chain(&set.boundaries)
+        .any(|p| b.depends(p));
+    let known = if needed { known() } else { None };
+    let known = known.as_ref();
     let mut g = Gathered {
         identity: Vec::new(),
         boundaries: Vec::new(),
@@ -606,15 +624,17 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
         for user in account.users.values() {
             let mut set = PolicySet::default();
             let gathered = crate::org::resolve::gather_user(org, account, user, &mut set);
-            let known = if opts.no_fold {
-                None
-            } else {
-                known_keys(org, &user.arn, false)
+            let known = || {
+                if opts.no_fold {
+                    None
+                } else {
+                    known_keys(org, &user.arn, false)
+                }
             };
             let (g, error) = match gathered {
-                Ok(()) => (gather(&mut b, &set, known.as_ref())?, None),
+                Ok(()) => (gather(&mut b, &set, known)?, None),
                 Err(e) => (
-                    gather(&mut b, &PolicySet::default(), None)?,
+                    gather(&mut b, &PolicySet::default(), || None)?,
                     Some(e.to_string()),
                 ),
             };
@@ -654,12 +674,14 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                     Err(e) => error = error.or(Some(e.to_string())),
                 }
             }
-            let known = if opts.no_fold || error.is_some() {
-                None
-            } else {
-                known_keys(org, &role.arn, true)
+            let known = || {
+                if opts.no_fold || error.is_some() {
+                    None
+                } else {
+                    known_keys(org, &role.arn, true)
+                }
             };
-            let g = gather(&mut b, &set, known.as_ref())?;
+            let g = gather(&mut b, &set, known)?;
             let trust = b.policy(&format!("{} trust policy", role.name), &role.trust, None)?;
             out.principals.push(PrincipalRecord {
                 kind: RecordKind::Role,
