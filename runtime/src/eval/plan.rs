@@ -304,8 +304,9 @@ impl<'t> Builder<'t> {
         }
         let id = PlanId::try_from(self.plans.heads.len()).ok()?;
         let p = &mut self.plans;
-        // Per service: the segments of the list's narrow policies, in list order.
-        let mut by_service: std::collections::BTreeMap<u32, Vec<Row>> = Default::default();
+        // Per service: the segments of the list's narrow policies, in list order (a stable
+        // sort by service of one flat list: no allocation per service).
+        let mut rows: Vec<(u32, Row)> = Vec::new();
         let wide_start = p.wide.len() as u32;
         for &pid in list {
             let (Some(ph), Some(ix)) = (p.policies.get(pid as usize), self.index.get(pid as usize))
@@ -316,16 +317,23 @@ impl<'t> Builder<'t> {
                 p.wide.push(pid);
                 continue;
             }
-            for &(s, a, b) in slice(&p.policy_dir, ph.dir) {
-                by_service.entry(s).or_default().push((pid, a, b));
-            }
+            rows.extend(
+                slice(&p.policy_dir, ph.dir)
+                    .iter()
+                    .map(|&(s, a, b)| (s, (pid, a, b))),
+            );
         }
+        rows.sort_by_key(|r| r.0);
         let wide_end = p.wide.len() as u32;
         let dir_start = p.plan_dir.len() as u32;
-        for (s, rows) in by_service {
-            let a = p.refs.len() as u32;
-            p.refs.extend(rows);
-            p.plan_dir.push((s, a, p.refs.len() as u32));
+        for (s, row) in rows {
+            let at = p.refs.len() as u32;
+            p.refs.push(row);
+            let ours = p.plan_dir.len() as u32 > dir_start;
+            match p.plan_dir.last_mut() {
+                Some(last) if ours && last.0 == s => last.2 = at + 1,
+                _ => p.plan_dir.push((s, at, at + 1)),
+            }
         }
         let dir_end = p.plan_dir.len() as u32;
         let any_start = p.refs.len() as u32;
