@@ -365,21 +365,8 @@ pub struct PolicyIndex {
 }
 
 impl PolicyIndex {
-    /// Builds the index of `policy` over the interned `patterns`.
-    pub fn of(
-        policy: &Policy,
-        patterns: &[ActionPattern],
-        services: &FxHashMap<String, u32>,
-    ) -> PolicyIndex {
-        let service_of: Vec<PatternService> = patterns
-            .iter()
-            .map(|p| PatternService::of(p, services))
-            .collect();
-        PolicyIndex::with(policy, &service_of)
-    }
-
-    /// [`PolicyIndex::of`] with each pattern's service already looked up (`Tables::check`
-    /// does it once for all policies).
+    /// Builds the index of `policy`, given the service each interned pattern names
+    /// (`Tables::check` looks them up once for all policies).
     fn with(policy: &Policy, service_of: &[PatternService]) -> PolicyIndex {
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut any = Vec::new();
