@@ -6,6 +6,10 @@
 //! ```text
 //! cargo run --release -p gavel-benches --example probe -- [S|M|L|XL] [SECONDS]
 //! ```
+//!
+//! `PROBE_LOADS=N` also times `Engine::from_bytes` (best of N, in this process);
+//! `PROBE_WRITE=FILE` writes the compiled file, e.g. to time `gavel dump FILE` (open and full
+//! validation in a fresh process, the way a service starts).
 
 use gavel_benches::compiled::{compile_options, prepare};
 use gavel_benches::{load_managed, reference, workload};
@@ -58,6 +62,9 @@ fn run() -> Result<(), String> {
             d.plans.len(),
             d.plans.bytes()
         );
+    }
+    if let Some(path) = std::env::var_os("PROBE_WRITE") {
+        std::fs::write(&path, &c.bytes).map_err(|e| format!("cannot write the file: {e}"))?;
     }
     if let Some(loads) = std::env::var("PROBE_LOADS")
         .ok()

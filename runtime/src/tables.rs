@@ -19,6 +19,7 @@ use crate::pattern::Template;
 use crate::principal::PrincipalType;
 use crate::str_index::StrIndex;
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// Index of a policy in [`Tables::policies`].
 pub type PolicyId = u32;
@@ -178,8 +179,8 @@ pub struct Policy {
 pub struct Statement {
     /// Index of the statement in the source policy (answers name statements by it).
     pub index: u32,
-    /// The `Sid`.
-    pub sid: Option<String>,
+    /// The `Sid` (shared: real organizations repeat a few hundred Sids over every account).
+    pub sid: Option<Arc<str>>,
     /// `Allow` or `Deny`.
     pub effect: Effect,
     /// `Principal` / `NotPrincipal`, if present.
@@ -188,8 +189,10 @@ pub struct Statement {
     pub actions: Actions,
     /// `Resource` / `NotResource`; `None` in trust policies.
     pub resources: Option<Resources>,
-    /// The condition clauses, ANDed.
-    pub conditions: Vec<Clause>,
+    /// The condition clauses, ANDed; shared between the statements that carry the same list
+    /// (decoding hash-conses them: a large organization has a few thousand distinct lists
+    /// over a hundred thousand statements).
+    pub conditions: Arc<[Clause]>,
 }
 
 /// `Principal` / `NotPrincipal`.
@@ -215,8 +218,9 @@ pub struct Actions {
 /// The entries of an `Action` list.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ActionPatterns {
-    /// Ids into [`ActionIndex::patterns`], sorted (policies compiled with the tables).
-    Indexed(Vec<u32>),
+    /// Ids into [`ActionIndex::patterns`], sorted (policies compiled with the tables); shared
+    /// like [`Statement::conditions`].
+    Indexed(Arc<[u32]>),
     /// The patterns themselves (policies compiled on their own, e.g. inline session policies).
     Direct(Vec<ActionPattern>),
 }
@@ -242,8 +246,8 @@ pub enum ActionPattern {
 pub struct Resources {
     /// `NotResource`.
     pub negated: bool,
-    /// The entries.
-    pub items: Vec<ResourcePattern>,
+    /// The entries; shared like [`Statement::conditions`].
+    pub items: Arc<[ResourcePattern]>,
 }
 
 /// One resource entry, with a fast form when it has no variables.
@@ -356,10 +360,13 @@ pub struct FixedPlans {
 /// visits only those (in source order).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PolicyIndex {
-    /// Service ids, sorted; `by_service[i]` lists the statements naming `services[i]`.
+    /// Service ids, sorted.
     pub services: Vec<u32>,
-    /// Statement positions per service, ascending.
-    pub by_service: Vec<Vec<u32>>,
+    /// `positions[starts[i]..starts[i + 1]]` lists the statements naming `services[i]` (one
+    /// flat list rather than a list per service: a large organization has 150,000 of them).
+    starts: Vec<u32>,
+    /// Statement positions, ascending per service.
+    positions: Vec<u32>,
     /// Statements that may match any service (`*`, `NotAction`), ascending.
     pub any: Vec<u32>,
 }
@@ -377,7 +384,7 @@ impl PolicyIndex {
             match &st.actions.patterns {
                 ActionPatterns::Direct(_) => wild = true,
                 ActionPatterns::Indexed(ids) => {
-                    for id in ids {
+                    for id in ids.iter() {
                         match service_of.get(*id as usize) {
                             Some(PatternService::Any) => wild = true,
                             Some(PatternService::Service(s)) => pairs.push((*s, i)),
@@ -394,21 +401,44 @@ impl PolicyIndex {
         pairs.sort_unstable();
         pairs.dedup();
         let mut services: Vec<u32> = Vec::new();
-        let mut by_service: Vec<Vec<u32>> = Vec::new();
+        let mut starts: Vec<u32> = Vec::new();
+        let mut positions: Vec<u32> = Vec::with_capacity(pairs.len());
         for (s, i) in pairs {
-            match (services.last(), by_service.last_mut()) {
-                (Some(last), Some(list)) if *last == s => list.push(i),
-                _ => {
-                    services.push(s);
-                    by_service.push(vec![i]);
-                }
+            if services.last() != Some(&s) {
+                services.push(s);
+                starts.push(positions.len() as u32);
             }
+            positions.push(i);
         }
+        starts.push(positions.len() as u32);
         PolicyIndex {
             services,
-            by_service,
+            starts,
+            positions,
             any,
         }
+    }
+
+    /// The statements naming `service`, ascending (empty when none does).
+    pub fn named(&self, service: u32) -> &[u32] {
+        self.services
+            .binary_search(&service)
+            .ok()
+            .and_then(|i| self.of(i))
+            .unwrap_or(&[])
+    }
+
+    /// Each service with the statements naming it.
+    pub fn by_service(&self) -> impl Iterator<Item = (u32, &[u32])> {
+        self.services
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((*s, self.of(i)?)))
+    }
+
+    fn of(&self, i: usize) -> Option<&[u32]> {
+        let (a, b) = (*self.starts.get(i)?, *self.starts.get(i + 1)?);
+        self.positions.get(a as usize..b as usize)
     }
 }
 

@@ -14,6 +14,7 @@
 mod format_support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use gavel_runtime::cond_value::CondValue;
 use gavel_runtime::format::{self, File, FileBuilder, LoadError, SectionKind, decode, encode};
@@ -72,7 +73,7 @@ fn statements() -> Vec<Statement> {
             principal: None,
             actions: Actions {
                 negated: false,
-                patterns: ActionPatterns::Indexed(vec![0, 2]),
+                patterns: ActionPatterns::Indexed(vec![0, 2].into()),
             },
             resources: Some(Resources {
                 negated: false,
@@ -82,7 +83,8 @@ fn statements() -> Vec<Statement> {
                     ResourcePattern::Prefix("arn:aws:s3:::b/".into()),
                     ResourcePattern::Glob(glob),
                     ResourcePattern::Template(template.clone()),
-                ],
+                ]
+                .into(),
             }),
             conditions: vec![
                 clause(
@@ -154,7 +156,8 @@ fn statements() -> Vec<Statement> {
                     vec![Some(CondValue::Null(true)), Some(CondValue::Null(false))],
                 ),
                 clause(BaseOp::ArnNotLike, None, "aws:sourcearn", Vec::new()),
-            ],
+            ]
+            .into(),
         },
         Statement {
             index: 3,
@@ -186,9 +189,9 @@ fn statements() -> Vec<Statement> {
             },
             resources: Some(Resources {
                 negated: true,
-                items: Vec::new(),
+                items: Vec::new().into(),
             }),
-            conditions: Vec::new(),
+            conditions: Vec::new().into(),
         },
     ]
 }
@@ -206,7 +209,7 @@ fn trust_statement() -> Statement {
         }),
         actions: Actions {
             negated: false,
-            patterns: ActionPatterns::Indexed(vec![3]),
+            patterns: ActionPatterns::Indexed(vec![3].into()),
         },
         resources: None,
         conditions: vec![clause(
@@ -214,7 +217,8 @@ fn trust_statement() -> Statement {
             None,
             "sts:externalid",
             vec![Some(CondValue::Template(Template::literal("🔑")))],
-        )],
+        )]
+        .into(),
     }
 }
 
@@ -506,18 +510,19 @@ fn tiny_tables_byte_by_byte() {
                 principal: None,
                 actions: Actions {
                     negated: false,
-                    patterns: ActionPatterns::Indexed(vec![0]),
+                    patterns: ActionPatterns::Indexed(vec![0].into()),
                 },
                 resources: Some(Resources {
                     negated: false,
-                    items: vec![ResourcePattern::Exact("arn:aws:s3:::b/k".into())],
+                    items: vec![ResourcePattern::Exact("arn:aws:s3:::b/k".into())].into(),
                 }),
                 conditions: vec![clause(
                     BaseOp::Bool,
                     None,
                     "aws:securetransport",
                     vec![Some(CondValue::Bool(true))],
-                )],
+                )]
+                .into(),
             }],
             services: vec![0],
             any_service: false,
@@ -620,6 +625,52 @@ fn encoding_is_deterministic() {
     let mut bare = org_tables();
     bare.derived = Default::default();
     assert_eq!(encode(&bare), a);
+}
+
+#[test]
+fn equal_entries_decode_once_and_are_shared() {
+    // Every statement of the first policy twice more, under new positions: the copies must
+    // decode to the same shared Sid, action ids, resource list and clause list, and the
+    // tables must still equal what was encoded.
+    let mut t = org_tables();
+    let first = t.policies[0].statements.clone();
+    for (i, st) in first.iter().enumerate() {
+        for copy in 1..=2u32 {
+            let mut st = st.clone();
+            st.index = 100 * copy + i as u32;
+            t.policies[0].statements.push(st);
+        }
+    }
+    let decoded = decode(&File::from_bytes(&encode(&t)[..]).unwrap()).unwrap();
+    assert_eq!(decoded.policies, t.policies);
+    let sts = &decoded.policies[0].statements;
+    let n = first.len();
+    for i in 0..n {
+        let (a, b, c) = (&sts[i], &sts[n + 2 * i], &sts[n + 2 * i + 1]);
+        for other in [b, c] {
+            assert!(
+                Arc::ptr_eq(&a.conditions, &other.conditions),
+                "statement {i}"
+            );
+            if let (Some(x), Some(y)) = (&a.resources, &other.resources) {
+                assert!(Arc::ptr_eq(&x.items, &y.items), "statement {i}");
+            }
+            if let (Some(x), Some(y)) = (&a.sid, &other.sid) {
+                assert!(Arc::ptr_eq(x, y), "statement {i}");
+            }
+            if let (ActionPatterns::Indexed(x), ActionPatterns::Indexed(y)) =
+                (&a.actions.patterns, &other.actions.patterns)
+            {
+                assert!(Arc::ptr_eq(x, y), "statement {i}");
+            }
+        }
+    }
+    // Different lists stay apart.
+    if let (Some(x), Some(y)) = (&sts[0].resources, &sts[1].resources)
+        && x.items != y.items
+    {
+        assert!(!Arc::ptr_eq(&x.items, &y.items));
+    }
 }
 
 #[test]
@@ -768,8 +819,9 @@ fn errors_name_the_section_and_the_problem() {
     // Clauses that no statement uses (one more clause counted than statements take).
     let mut extra = org_tables();
     if let Some(st) = extra.policies[0].statements.get_mut(1) {
-        st.conditions
-            .push(clause(BaseOp::Bool, None, "k", Vec::new()));
+        let mut list = st.conditions.to_vec();
+        list.push(clause(BaseOp::Bool, None, "k", Vec::new()));
+        st.conditions = list.into();
     }
     let with_extra = encode(&extra);
     let clauses = File::from_bytes(&with_extra[..])
@@ -833,9 +885,9 @@ fn one_long_string_named_very_often_is_refused() {
                 },
                 resources: Some(Resources {
                     negated: false,
-                    items: vec![ResourcePattern::Exact(long.clone())],
+                    items: vec![ResourcePattern::Exact(long.clone())].into(),
                 }),
-                conditions: Vec::new(),
+                conditions: Vec::new().into(),
             }],
             services: Vec::new(),
             any_service: true,
@@ -849,15 +901,39 @@ fn one_long_string_named_very_often_is_refused() {
             .policies,
         t.policies
     );
-    // ...then that resource repeated 20,000 times: each use is an 8-byte entry naming the same
-    // pooled string, so the file stays under 0.5 MiB while the tables would hold 5 GiB of text.
+    // Section `resources`: count 1, then the list: negated 0, item count 1, (tag 1, string id).
+    let item = with_section(&good, SectionKind::Resources, |_| {});
+    let item = sections_of(&item)
+        .into_iter()
+        .find(|(k, _)| *k == SectionKind::Resources)
+        .unwrap()
+        .1[12..20]
+        .to_vec();
+    // ...then that list 20,000 times: equal lists decode once and are shared, so the tables
+    // stay small (the file is refused only because one statement uses one list).
     let bytes = with_section(&good, SectionKind::Resources, |s| {
-        // count 1, negated 0, item count 1, (tag 1, string id)
-        let item = s[12..20].to_vec();
-        s.truncate(8);
-        s.extend(20_000u32.to_le_bytes());
+        s.truncate(4);
+        s[..4].copy_from_slice(&20_000u32.to_le_bytes());
         for _ in 0..20_000 {
+            s.extend(0u32.to_le_bytes());
+            s.extend(1u32.to_le_bytes());
             s.extend(&item);
+        }
+    });
+    let err = Engine::from_bytes(bytes).unwrap_err();
+    assert!(err.is_unused_entries(), "{err}");
+    assert_eq!(err.section(), Some(SectionKind::Resources));
+    // ...and 200 different lists naming it 1, 2, ..., 200 times: each use is an 8-byte entry,
+    // so the file stays under 0.5 MiB while the tables would hold 5 GiB of text.
+    let bytes = with_section(&good, SectionKind::Resources, |s| {
+        s.truncate(4);
+        s[..4].copy_from_slice(&200u32.to_le_bytes());
+        for n in 1..=200u32 {
+            s.extend(0u32.to_le_bytes());
+            s.extend(n.to_le_bytes());
+            for _ in 0..n {
+                s.extend(&item);
+            }
         }
     });
     assert!(bytes.len() < 512 << 10, "{}", bytes.len());

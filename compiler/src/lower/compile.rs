@@ -226,11 +226,11 @@ impl Builder {
                 .collect::<Result<Vec<u32>, _>>()?;
             ids.sort_unstable();
             ids.dedup();
-            ActionPatterns::Indexed(ids)
+            ActionPatterns::Indexed(ids.into())
         };
         Ok(tables::Statement {
             index: id32(index, "statements in a policy")?,
-            sid: st.sid.as_ref().map(|s| s.node.clone()),
+            sid: st.sid.as_ref().map(|s| s.node.as_str().into()),
             effect: st.effect.node,
             principal: st.principal.as_ref().map(|p| principals(p)),
             actions: Actions {
@@ -378,10 +378,12 @@ impl Builder {
         for policy in &mut self.policies {
             for st in &mut policy.statements {
                 if let ActionPatterns::Indexed(ids) = &mut st.actions.patterns {
-                    for id in ids.iter_mut() {
-                        *id = new_id.get(*id as usize).copied().unwrap_or(*id);
-                    }
-                    ids.sort_unstable();
+                    let mut renumbered: Vec<u32> = ids
+                        .iter()
+                        .map(|id| new_id.get(*id as usize).copied().unwrap_or(*id))
+                        .collect();
+                    renumbered.sort_unstable();
+                    *ids = renumbered.into();
                 }
             }
         }
@@ -427,7 +429,7 @@ impl Builder {
                 match &st.actions.patterns {
                     ActionPatterns::Direct(_) => any = true,
                     ActionPatterns::Indexed(pids) => {
-                        for pid in pids {
+                        for pid in pids.iter() {
                             match self.patterns.get(*pid as usize) {
                                 Some(tables::ActionPattern::Any) => any = true,
                                 Some(tables::ActionPattern::Named { service, .. }) => {

@@ -253,10 +253,7 @@ impl Ctx<'_, '_> {
             ActionClass::Known { service, .. } => Some(service),
             ActionClass::Unknown { service } => service,
         };
-        let named: &[u32] = service
-            .and_then(|s| ix.services.binary_search(&s).ok())
-            .and_then(|i| ix.by_service.get(i))
-            .map_or(&[], Vec::as_slice);
+        let named: &[u32] = service.map_or(&[], |s| ix.named(s));
         // Both lists ascend: merge them so statements are visited in source order.
         let (mut a, mut b) = (named.iter().peekable(), ix.any.iter().peekable());
         loop {
@@ -302,7 +299,7 @@ impl Ctx<'_, '_> {
                 kind,
                 policy: policy.name.clone(),
                 index: st.index as usize,
-                sid: st.sid.clone(),
+                sid: st.sid.as_deref().map(str::to_string),
                 effect: st.effect,
             };
             match st.effect {

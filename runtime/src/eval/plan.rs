@@ -265,12 +265,12 @@ impl<'t> Builder<'t> {
                 }
             };
             let dir_start = plans.policy_dir.len() as u32;
-            for (s, positions) in ix.services.iter().zip(&ix.by_service) {
+            for (s, positions) in ix.by_service() {
                 let a = plans.words.len() as u32;
-                push(positions, Some(*s), &mut plans.words);
+                push(positions, Some(s), &mut plans.words);
                 let b = plans.words.len() as u32;
                 if b > a {
-                    plans.policy_dir.push((*s, a, b));
+                    plans.policy_dir.push((s, a, b));
                 }
             }
             let dir_end = plans.policy_dir.len() as u32;

@@ -26,6 +26,12 @@
 //! per byte of file (at least [`TEXT_FLOOR`]), so a crafted file that names one long string
 //! millions of times fails instead of decoding to gigabytes.
 //!
+//! Entries stored with identical bytes (Sids, action-id lists, resource lists, clauses, and so
+//! clause lists) decode once and are shared by every statement that uses them: the L
+//! benchmark organization's 196,533 statements carry 104,734 clauses of which 2,978 are
+//! distinct, and 191,017 resource lists of which 29,655 are. Only what is materialized is
+//! charged to the budget.
+//!
 //! Never panics, whatever the bytes.
 
 mod actions;
@@ -113,13 +119,17 @@ fn decode_view(file: &FileView<'_>) -> Result<Tables, LoadError> {
     let actions = section(file, SectionKind::Actions, &strs, actions::read)?;
     let clauses = section(file, SectionKind::Conditions, &strs, conditions::read)?;
     let lists = section(file, SectionKind::Resources, &strs, resources::read)?;
-    let (n_clauses, n_lists) = (clauses.len(), lists.len());
-    let mut clauses = clauses.into_iter();
+    let (n_clauses, n_lists) = (clauses.order.len(), lists.len());
     let mut lists = lists.into_iter();
+    let mut next_clause = 0;
     let statements = section(file, SectionKind::Statements, &strs, |r| {
-        statements::read(r, &mut clauses, &mut lists)
+        statements::read(r, &clauses, &mut next_clause, &mut lists)
     })?;
-    unused(clauses.len(), "clauses", SectionKind::Conditions)?;
+    unused(
+        n_clauses.saturating_sub(next_clause),
+        "clauses",
+        SectionKind::Conditions,
+    )?;
     unused(lists.len(), "resource lists", SectionKind::Resources)?;
     let n_statements = statements.len();
     let mut statements = statements.into_iter();
@@ -201,7 +211,10 @@ pub fn encode(t: &Tables) -> Vec<u8> {
         out.add_section(kind, w.finish());
     };
     let statements: Vec<_> = t.policies.iter().flat_map(|p| &p.statements).collect();
-    let clauses: Vec<_> = statements.iter().flat_map(|s| &s.conditions).collect();
+    let clauses: Vec<_> = statements
+        .iter()
+        .flat_map(|s| s.conditions.iter())
+        .collect();
     let lists: Vec<_> = statements
         .iter()
         .filter_map(|s| s.resources.as_ref())

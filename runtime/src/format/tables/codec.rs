@@ -10,8 +10,17 @@
 //! count is an error, never a giant allocation. Strings are cloned out of the pool against a
 //! budget proportional to the file's size (`Strs::string`): a small file that names one long
 //! string millions of times is refused instead of expanding to gigabytes.
+//!
+//! Entries that real organizations repeat by the hundred thousand (Sids, action-id lists,
+//! resource lists, condition clauses) are decoded once per distinct encoding and shared
+//! ([`Memo`], [`Strs::shared`]): two entries with the same bytes decode to equal values, so the
+//! second shares the first's instead of being decoded (and allocated) again. Only what is
+//! materialized is charged to the budget.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use crate::format::error::LoadError;
 use crate::format::section::SectionKind;
@@ -30,6 +39,8 @@ pub(super) struct Strs<'a> {
     budget: Cell<u64>,
     /// The budget at the start, for messages.
     limit: u64,
+    /// Strings already materialized as shared text ([`Strs::shared`]), by id.
+    shared: RefCell<FxHashMap<u32, Arc<str>>>,
 }
 
 impl<'a> Strs<'a> {
@@ -39,6 +50,7 @@ impl<'a> Strs<'a> {
             strs,
             budget: Cell::new(budget),
             limit: budget,
+            shared: RefCell::default(),
         }
     }
 
@@ -66,6 +78,64 @@ impl<'a> Strs<'a> {
     /// String `id`, owned.
     pub(super) fn string(&self, id: u32, what: &'static str) -> Result<String, LoadError> {
         self.get(id, what).map(str::to_string)
+    }
+
+    /// String `id` as shared text: materialized (and charged) once, then shared.
+    pub(super) fn shared(&self, id: u32, what: &'static str) -> Result<Arc<str>, LoadError> {
+        if let Some(s) = self.shared.borrow().get(&id) {
+            return Ok(Arc::clone(s));
+        }
+        let s: Arc<str> = Arc::from(self.get(id, what)?);
+        self.shared.borrow_mut().insert(id, Arc::clone(&s));
+        Ok(s)
+    }
+}
+
+/// Values decoded once per distinct encoding (see the module docs).
+///
+/// [`Memo::read`] first walks the entry with a `skip` function that checks only its shape (no
+/// allocation) to find its bytes; if the same bytes were decoded before, their value is
+/// returned; otherwise `read` decodes them, and must end exactly where `skip` did.
+pub(super) struct Memo<'a, T> {
+    seen: FxHashMap<&'a [u8], T>,
+}
+
+impl<T> Default for Memo<'_, T> {
+    fn default() -> Self {
+        Memo {
+            seen: FxHashMap::default(),
+        }
+    }
+}
+
+impl<'a, T: Clone> Memo<'a, T> {
+    /// The value of the entry at the reader's position (the reader ends after it).
+    pub(super) fn read<'s>(
+        &mut self,
+        r: &mut Reader<'a, 's>,
+        what: &'static str,
+        skip: impl FnOnce(&mut Reader<'a, 's>) -> Result<(), LoadError>,
+        read: impl FnOnce(&mut Reader<'a, 's>) -> Result<T, LoadError>,
+    ) -> Result<T, LoadError> {
+        let start = r.at;
+        skip(r)?;
+        let end = r.at;
+        let bytes = r.bytes.get(start..end).unwrap_or_default();
+        if let Some(v) = self.seen.get(bytes) {
+            return Ok(v.clone());
+        }
+        r.at = start;
+        let v = read(r)?;
+        if r.at != end {
+            // `skip` and `read` disagree about the encoding: a defect, refused (fail closed).
+            return Err(r.err(LoadError::invalid_value(
+                what,
+                "the same length to both readers",
+                wide(r.at.abs_diff(end)),
+            )));
+        }
+        self.seen.insert(bytes, v.clone());
+        Ok(v)
     }
 }
 
@@ -202,6 +272,15 @@ impl<'a, 's> Reader<'a, 's> {
         Ok((v != NONE).then_some(v))
     }
 
+    /// A list of ids as a shared slice.
+    pub(super) fn shared_ids(&mut self, what: &'static str) -> Result<Arc<[u32]>, LoadError> {
+        let n = self.count(WORD, what)?;
+        let len = wire::mul(n, WORD, what).map_err(|e| self.err(e))?;
+        let words = wire::array_of_u32(self.bytes, self.at, n, what).map_err(|e| self.err(e))?;
+        self.at = self.at.saturating_add(len);
+        Ok(words.iter().collect())
+    }
+
     /// A list of ids: a count, then that many words.
     pub(super) fn ids(&mut self, what: &'static str) -> Result<Vec<u32>, LoadError> {
         let n = self.count(WORD, what)?;
@@ -221,6 +300,25 @@ impl<'a, 's> Reader<'a, 's> {
     pub(super) fn str(&mut self, what: &'static str) -> Result<&'a str, LoadError> {
         let id = self.u32(what)?;
         self.strs.get(id, what).map_err(|e| self.err(e))
+    }
+
+    /// An optional string id, as shared text ([`Strs::shared`]).
+    pub(super) fn opt_shared(&mut self, what: &'static str) -> Result<Option<Arc<str>>, LoadError> {
+        match self.opt(what)? {
+            None => Ok(None),
+            Some(id) => self
+                .strs
+                .shared(id, what)
+                .map(Some)
+                .map_err(|e| self.err(e)),
+        }
+    }
+
+    /// Moves past a list of ids (a count, then that many words) without reading them.
+    pub(super) fn skip_ids(&mut self, what: &'static str) -> Result<(), LoadError> {
+        let n = self.count(WORD, what)?;
+        let len = wire::mul(n, WORD, what).map_err(|e| self.err(e))?;
+        self.bytes(len, what).map(|_| ())
     }
 
     /// An optional string id.

@@ -23,10 +23,10 @@
 
 #[cfg(feature = "write")]
 use super::codec::Writer;
-use super::codec::{Reader, WORD};
-use super::values::read_template;
+use super::codec::{Memo, Reader, WORD};
 #[cfg(feature = "write")]
 use super::values::write_template;
+use super::values::{read_template, skip_template};
 use crate::cond_value::CondValue;
 use crate::eval::context::KeyKind;
 use crate::format::error::LoadError;
@@ -68,27 +68,94 @@ const BASE_OPS: [BaseOp; 27] = [
     BaseOp::Null,
 ];
 
-/// Reads the section.
-pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<Clause>, LoadError> {
-    let n = r.count(3 * WORD, "clause count")?;
-    let mut clauses = Vec::with_capacity(n);
-    for _ in 0..n {
-        let operator = read_operator(r)?;
-        let key = r.string("condition key")?;
-        let n = r.count(WORD, "condition value count")?;
-        let mut values = Vec::with_capacity(n);
-        for _ in 0..n {
-            values.push(read_value(r)?);
-        }
-        clauses.push(Clause {
-            operator,
-            kind: KeyKind::of(&key),
-            key,
-            values,
-        });
-    }
-    Ok(clauses)
+/// The clauses of the section: each distinct encoding decoded once (`codec::Memo`).
+#[derive(Debug, Default)]
+pub(super) struct Clauses {
+    /// The distinct clauses.
+    pub(super) distinct: Vec<Clause>,
+    /// Per stored clause, in order: its index in `distinct`.
+    pub(super) order: Vec<u32>,
 }
+
+/// Reads the section.
+pub(super) fn read<'a>(r: &mut Reader<'a, '_>) -> Result<Clauses, LoadError> {
+    let n = r.count(3 * WORD, "clause count")?;
+    let mut out = Clauses {
+        distinct: Vec::new(),
+        order: Vec::with_capacity(n),
+    };
+    let mut memo = Memo::<'a, u32>::default();
+    for _ in 0..n {
+        let distinct = &mut out.distinct;
+        let i = memo.read(r, "condition clause", skip_clause, |r| {
+            let i = u32::try_from(distinct.len())
+                .map_err(|_| r.err(LoadError::overflow("clause count")))?;
+            distinct.push(read_clause(r)?);
+            Ok(i)
+        })?;
+        out.order.push(i);
+    }
+    Ok(out)
+}
+
+fn read_clause(r: &mut Reader<'_, '_>) -> Result<Clause, LoadError> {
+    let operator = read_operator(r)?;
+    let key = r.string("condition key")?;
+    let n = r.count(WORD, "condition value count")?;
+    let mut values = Vec::with_capacity(n);
+    for _ in 0..n {
+        values.push(read_value(r)?);
+    }
+    Ok(Clause {
+        operator,
+        kind: KeyKind::of(&key),
+        key,
+        values,
+    })
+}
+
+/// Moves past a clause, checking only its shape.
+fn skip_clause(r: &mut Reader<'_, '_>) -> Result<(), LoadError> {
+    r.u32("condition operator")?;
+    r.u32("condition key")?;
+    let n = r.count(WORD, "condition value count")?;
+    for _ in 0..n {
+        match r.tag(8, VALUE_TAG, VALUE_TAGS)? {
+            0 => {}
+            1 => skip_template(r)?,
+            3 => {
+                r.bytes(3 * WORD, "date constant")?;
+            }
+            5 => {
+                let n = r.count(1, "binary constant length")?;
+                r.padded_bytes(n, "binary constant")?;
+            }
+            6 => {
+                let len = match r.u32("IP family")? {
+                    4 => 4,
+                    6 => 16,
+                    other => {
+                        return Err(r.err(LoadError::invalid_value(
+                            "IP family",
+                            "4 or 6",
+                            u64::from(other),
+                        )));
+                    }
+                };
+                r.u32("IP prefix length")?;
+                r.bytes(len, "IP address")?;
+            }
+            _ => {
+                r.u32("condition constant")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+const VALUE_TAG: &str = "condition value tag";
+const VALUE_TAGS: &str = "0 (unparsable), 1 (template), 2 (number), 3 (date), 4 (bool), \
+    5 (binary), 6 (IP) or 7 (null)";
 
 /// Writes the section: the clauses of every statement of every policy, in order.
 #[cfg(feature = "write")]
@@ -149,12 +216,7 @@ fn write_operator(w: &mut Writer<'_>, op: Operator) {
 }
 
 fn read_value(r: &mut Reader<'_, '_>) -> Result<Option<CondValue>, LoadError> {
-    let tag = r.tag(
-        8,
-        "condition value tag",
-        "0 (unparsable), 1 (template), 2 (number), 3 (date), 4 (bool), 5 (binary), 6 (IP) or \
-         7 (null)",
-    )?;
+    let tag = r.tag(8, VALUE_TAG, VALUE_TAGS)?;
     Ok(Some(match tag {
         0 => return Ok(None),
         1 => CondValue::Template(read_template(r)?),

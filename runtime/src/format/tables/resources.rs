@@ -12,38 +12,61 @@
 
 #[cfg(feature = "write")]
 use super::codec::Writer;
-use super::codec::{Reader, WORD};
-use super::values::{read_glob, read_template};
+use super::codec::{Memo, Reader, WORD};
+use super::values::{read_glob, read_template, skip_glob, skip_template};
 #[cfg(feature = "write")]
 use super::values::{write_glob, write_template};
 use crate::format::error::LoadError;
 use crate::tables::{ResourcePattern, Resources};
 
-/// Reads the section.
-pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<Resources>, LoadError> {
+const TAG: &str = "resource entry tag";
+const TAGS: &str = "0 (Any), 1 (Exact), 2 (Prefix), 3 (Glob) or 4 (Template)";
+
+/// Reads the section. Lists with the same encoding share one decoded list (`codec::Memo`).
+pub(super) fn read<'a>(r: &mut Reader<'a, '_>) -> Result<Vec<Resources>, LoadError> {
     let n = r.count(2 * WORD, "resource list count")?;
     let mut lists = Vec::with_capacity(n);
+    let mut memo = Memo::<'a, Resources>::default();
     for _ in 0..n {
-        let negated = r.bool("NotResource flag")?;
-        let n = r.count(WORD, "resource entry count")?;
-        let mut items = Vec::with_capacity(n);
-        for _ in 0..n {
-            let tag = r.tag(
-                5,
-                "resource entry tag",
-                "0 (Any), 1 (Exact), 2 (Prefix), 3 (Glob) or 4 (Template)",
-            )?;
-            items.push(match tag {
-                0 => ResourcePattern::Any,
-                1 => ResourcePattern::Exact(r.string("exact resource")?),
-                2 => ResourcePattern::Prefix(r.string("resource prefix")?),
-                3 => ResourcePattern::Glob(read_glob(r, "resource glob")?),
-                _ => ResourcePattern::Template(read_template(r)?),
-            });
-        }
-        lists.push(Resources { negated, items });
+        lists.push(memo.read(r, "resource list", skip_list, read_list)?);
     }
     Ok(lists)
+}
+
+fn read_list(r: &mut Reader<'_, '_>) -> Result<Resources, LoadError> {
+    let negated = r.bool("NotResource flag")?;
+    let n = r.count(WORD, "resource entry count")?;
+    let mut items = Vec::with_capacity(n);
+    for _ in 0..n {
+        items.push(match r.tag(5, TAG, TAGS)? {
+            0 => ResourcePattern::Any,
+            1 => ResourcePattern::Exact(r.string("exact resource")?),
+            2 => ResourcePattern::Prefix(r.string("resource prefix")?),
+            3 => ResourcePattern::Glob(read_glob(r, "resource glob")?),
+            _ => ResourcePattern::Template(read_template(r)?),
+        });
+    }
+    Ok(Resources {
+        negated,
+        items: items.into(),
+    })
+}
+
+/// Moves past a list, checking only its shape.
+fn skip_list(r: &mut Reader<'_, '_>) -> Result<(), LoadError> {
+    r.u32("NotResource flag")?;
+    let n = r.count(WORD, "resource entry count")?;
+    for _ in 0..n {
+        match r.tag(5, TAG, TAGS)? {
+            0 => {}
+            1 | 2 => {
+                r.u32("resource string")?;
+            }
+            3 => skip_glob(r, "resource glob")?,
+            _ => skip_template(r)?,
+        }
+    }
+    Ok(())
 }
 
 /// Writes the section: the resource lists of every statement of every policy, in order.
@@ -53,7 +76,7 @@ pub(super) fn write<'t>(w: &mut Writer<'_>, lists: impl ExactSizeIterator<Item =
     for list in lists {
         w.bool(list.negated);
         w.len(list.items.len());
-        for item in &list.items {
+        for item in list.items.iter() {
             match item {
                 ResourcePattern::Any => w.u32(0),
                 ResourcePattern::Exact(s) => {

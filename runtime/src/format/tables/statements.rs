@@ -20,12 +20,15 @@
 
 #[cfg(feature = "write")]
 use super::codec::Writer;
-use super::codec::{Reader, WORD};
+use super::codec::{Memo, Reader, WORD};
+use super::conditions::Clauses;
 use crate::decision::Effect;
 use crate::format::error::LoadError;
 use crate::format::wire::wide;
 use crate::principal::PrincipalType;
 use crate::tables::{ActionPatterns, Actions, Clause, Principals, Resources, Statement};
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 const DENY: u32 = 1;
 const NOT_ACTION: u32 = 1 << 1;
@@ -45,17 +48,21 @@ const PRINCIPAL_TYPES: [PrincipalType; 4] = [
 ];
 
 /// Reads the section; statements take their clauses and resource lists, in order, from the
-/// already decoded `conditions` and `resources` sections.
-pub(super) fn read(
-    r: &mut Reader<'_, '_>,
-    clauses: &mut impl Iterator<Item = Clause>,
+/// already decoded `conditions` and `resources` sections. Equal action-id lists and equal
+/// clause lists are shared (`codec::Memo`).
+pub(super) fn read<'a>(
+    r: &mut Reader<'a, '_>,
+    clauses: &Clauses,
+    next_clause: &mut usize,
     resources: &mut impl Iterator<Item = Resources>,
 ) -> Result<Vec<Statement>, LoadError> {
     let n = r.count(5 * WORD, "statement count")?;
     let mut statements = Vec::with_capacity(n);
+    let mut action_ids = Memo::<'a, Arc<[u32]>>::default();
+    let mut lists: FxHashMap<Box<[u32]>, Arc<[Clause]>> = FxHashMap::default();
     for _ in 0..n {
         let index = r.u32("statement index")?;
-        let sid = r.opt_string("Sid")?;
+        let sid = r.opt_shared("Sid")?;
         let flags = r.flags(KNOWN, "statement flags")?;
         if flags & HAS_PRINCIPAL == 0 && flags & (NOT_PRINCIPAL | ANY_PRINCIPAL) != 0 {
             return Err(r.err(LoadError::invalid_value(
@@ -95,7 +102,13 @@ pub(super) fn read(
             }
             ActionPatterns::Direct(patterns)
         } else {
-            ActionPatterns::Indexed(r.ids("action pattern ids")?)
+            const WHAT: &str = "action pattern ids";
+            ActionPatterns::Indexed(action_ids.read(
+                r,
+                WHAT,
+                |r| r.skip_ids(WHAT),
+                |r| r.shared_ids(WHAT),
+            )?)
         };
         let resources = if flags & HAS_RESOURCES != 0 {
             Some(resources.next().ok_or_else(|| {
@@ -109,14 +122,26 @@ pub(super) fn read(
             None
         };
         let n = r.usize("clause count")?;
-        let conditions: Vec<Clause> = clauses.by_ref().take(n).collect();
-        if conditions.len() != n {
+        let left = clauses.order.len().saturating_sub(*next_clause);
+        let Some(ids) = clauses.order.get(*next_clause..).and_then(|o| o.get(..n)) else {
             return Err(r.err(LoadError::bad_reference(
                 "clause count of a statement (clauses left in section `conditions`)",
                 wide(n),
-                wide(conditions.len()),
+                wide(left),
             )));
-        }
+        };
+        *next_clause += n;
+        let conditions = match lists.get(ids) {
+            Some(list) => Arc::clone(list),
+            None => {
+                let list: Arc<[Clause]> = ids
+                    .iter()
+                    .filter_map(|i| clauses.distinct.get(*i as usize).cloned())
+                    .collect();
+                lists.insert(ids.into(), Arc::clone(&list));
+                list
+            }
+        };
         statements.push(Statement {
             index,
             sid,
