@@ -274,11 +274,7 @@ impl<'a, 's> Reader<'a, 's> {
 
     /// A list of ids as a shared slice.
     pub(super) fn shared_ids(&mut self, what: &'static str) -> Result<Arc<[u32]>, LoadError> {
-        let n = self.count(WORD, what)?;
-        let len = wire::mul(n, WORD, what).map_err(|e| self.err(e))?;
-        let words = wire::array_of_u32(self.bytes, self.at, n, what).map_err(|e| self.err(e))?;
-        self.at = self.at.saturating_add(len);
-        Ok(words.iter().collect())
+        self.ids(what).map(Arc::from)
     }
 
     /// A list of ids: a count, then that many words.
