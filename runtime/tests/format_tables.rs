@@ -836,6 +836,40 @@ fn errors_name_the_section_and_the_problem() {
 }
 
 #[test]
+fn policies_and_statements_must_agree_on_the_statement_count() {
+    let full = encode(&org_tables());
+    // The same tables with one more statement in the first policy: its `policies` section
+    // claims one statement more, its `statements` section holds one more.
+    let mut more = org_tables();
+    let extra = more.policies[0].statements[0].clone();
+    more.policies[0].statements.push(extra);
+    let longer = encode(&more);
+    let section = |kind| {
+        File::from_bytes(&longer[..])
+            .unwrap()
+            .section(kind)
+            .unwrap()
+            .to_vec()
+    };
+    let load = |bytes: Vec<u8>| Engine::from_bytes(bytes).unwrap_err();
+
+    let claims_more = with_section(&full, SectionKind::Policies, |s| {
+        *s = section(SectionKind::Policies)
+    });
+    let err = load(claims_more);
+    assert!(err.is_bad_reference(), "{err}");
+    assert_eq!(err.section(), Some(SectionKind::Policies));
+    assert!(err.to_string().contains("statement count"), "{err}");
+
+    let holds_more = with_section(&full, SectionKind::Statements, |s| {
+        *s = section(SectionKind::Statements)
+    });
+    let err = load(holds_more);
+    assert!(err.is_unused_entries(), "{err}");
+    assert_eq!(err.section(), Some(SectionKind::Statements));
+}
+
+#[test]
 fn inconsistent_tables_are_refused_with_the_reason() {
     let mut t = org_tables();
     if let Scope::Org(org) = &mut t.scope {

@@ -235,7 +235,7 @@ impl Ctx<'_, '_> {
     fn match_policy(
         &mut self,
         policy: &Policy,
-        index: Option<&PolicyIndex>,
+        index: Option<PolicyIndex<'_>>,
         kind: PolicyKind,
         m: &mut Matches,
         collect: &mut Option<&mut Collect>,
@@ -322,7 +322,7 @@ impl Ctx<'_, '_> {
     ) {
         let t = self.input.tables;
         if let Some(p) = t.policies.get(id as usize) {
-            self.match_policy(p, t.derived.policy_index.get(id as usize), kind, m, collect);
+            self.match_policy(p, t.derived.policy_index.get(id), kind, m, collect);
         }
     }
 

@@ -21,9 +21,10 @@
 
 use crate::decision::Effect;
 use crate::tables::{
-    ActionPattern, ActionPatterns, PolicyId, PolicyIndex, ResourcePattern, Tables,
+    ActionPattern, ActionPatterns, PolicyId, PolicyIndexes, ResourcePattern, Tables,
 };
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// Index of a plan in [`Plans`].
 pub type PlanId = u32;
@@ -168,7 +169,7 @@ impl Plans {
 
 /// Builds the segments of every policy, then plans, one per distinct policy list.
 pub struct Builder<'t> {
-    index: &'t [PolicyIndex],
+    index: &'t PolicyIndexes,
     /// Per policy: usable in plans (indexed patterns, positions below `NEGATED`).
     plannable: Vec<bool>,
     seen: FxHashMap<Vec<PolicyId>, PlanId>,
@@ -180,7 +181,7 @@ impl<'t> Builder<'t> {
     /// derived maps `Tables::check` computed. Lays out every policy's segments.
     pub fn new(
         tables: &'t Tables,
-        index: &'t [PolicyIndex],
+        index: &'t PolicyIndexes,
         service_patterns: &'t [(u32, u32)],
         any_patterns: u32,
     ) -> Builder<'t> {
@@ -189,6 +190,39 @@ impl<'t> Builder<'t> {
         // Without contiguous service ranges (tables not written by the compiler) no plan is
         // built and the evaluator takes the per-policy path.
         let grouped = !service_patterns.is_empty() || tables.actions.patterns.is_empty();
+        let mut kept_memo: FxHashMap<(usize, u32), (u32, u32)> = FxHashMap::default();
+        let mut kept_ids: Vec<u32> = Vec::new();
+        // The ids of `ids` a request for `service` (any service when `None`) can hit, appended
+        // to `out`; returns their range there.
+        let keep = |ids: &[u32], service: Option<u32>, out: &mut Vec<u32>| {
+            let start = out.len() as u32;
+            // The ids are sorted (`Tables::check`): the `Any` patterns come first and each
+            // service's patterns are one range, so a service keeps two slices.
+            let kept: [&[u32]; 2] = match service {
+                None => [ids, &[]],
+                Some(s) => {
+                    let any_end = ids.partition_point(|i| *i < any_patterns);
+                    let (lo, hi) = service_patterns.get(s as usize).copied().unwrap_or((0, 0));
+                    let from = ids.partition_point(|i| *i < lo);
+                    let to = ids.partition_point(|i| *i < hi);
+                    [
+                        ids.get(..any_end).unwrap_or(&[]),
+                        ids.get(from.max(any_end)..to.max(from.max(any_end)))
+                            .unwrap_or(&[]),
+                    ]
+                }
+            };
+            for &id in kept.iter().copied().flatten() {
+                let never = matches!(
+                    tables.actions.patterns.get(id as usize),
+                    Some(ActionPattern::Never) | None
+                );
+                if !never {
+                    out.push(id);
+                }
+            }
+            (start, out.len() as u32)
+        };
         for (pid, policy) in tables.policies.iter().enumerate() {
             let ok = grouped
                 && policy.statements.len() < POSITION as usize
@@ -197,12 +231,12 @@ impl<'t> Builder<'t> {
                     .iter()
                     .all(|st| matches!(st.actions.patterns, ActionPatterns::Indexed(_)));
             plannable.push(ok);
-            let ix = index.get(pid);
+            let ix = index.get(pid as PolicyId);
             let (Some(ix), true) = (ix, ok) else {
                 plans.policies.push(PolicyHead::default());
                 continue;
             };
-            let push = |positions: &[u32], service: Option<u32>, words: &mut Vec<u32>| {
+            let mut push = |positions: &[u32], service: Option<u32>, words: &mut Vec<u32>| {
                 for &pos in positions {
                     let Some(st) = policy.statements.get(pos as usize) else {
                         continue;
@@ -229,32 +263,16 @@ impl<'t> Builder<'t> {
                     }
                     words.push(first);
                     words.push(0);
-                    // The ids are sorted (`Tables::check`): the `Any` patterns come first and
-                    // each service's patterns are one range, so a service keeps two slices.
-                    let kept: [&[u32]; 2] = match service {
-                        None => [ids, &[]],
-                        Some(s) => {
-                            let any_end = ids.partition_point(|i| *i < any_patterns);
-                            let (lo, hi) =
-                                service_patterns.get(s as usize).copied().unwrap_or((0, 0));
-                            let from = ids.partition_point(|i| *i < lo);
-                            let to = ids.partition_point(|i| *i < hi);
-                            [
-                                ids.get(..any_end).unwrap_or(&[]),
-                                ids.get(from.max(any_end)..to.max(from.max(any_end)))
-                                    .unwrap_or(&[]),
-                            ]
-                        }
-                    };
-                    for &id in kept.iter().copied().flatten() {
-                        let never = matches!(
-                            tables.actions.patterns.get(id as usize),
-                            Some(ActionPattern::Never) | None
-                        );
-                        if !never {
-                            words.push(id);
-                        }
-                    }
+                    // Statements share their id lists (`Arc`): each list's kept ids for a
+                    // service are worked out once, keyed by the list's address.
+                    let key = (
+                        Arc::as_ptr(ids).cast::<u32>() as usize,
+                        service.unwrap_or(u32::MAX),
+                    );
+                    let (a, b) = *kept_memo
+                        .entry(key)
+                        .or_insert_with(|| keep(ids, service, &mut kept_ids));
+                    words.extend_from_slice(kept_ids.get(a as usize..b as usize).unwrap_or(&[]));
                     let n = (words.len() - start - 2) as u32;
                     if n == 0 && !st.actions.negated {
                         // Cannot match any action of this service.
@@ -275,7 +293,7 @@ impl<'t> Builder<'t> {
             }
             let dir_end = plans.policy_dir.len() as u32;
             let a = plans.words.len() as u32;
-            push(&ix.any, None, &mut plans.words);
+            push(ix.any, None, &mut plans.words);
             let b = plans.words.len() as u32;
             plans.policies.push(PolicyHead {
                 dir: (dir_start, dir_end),
@@ -309,8 +327,7 @@ impl<'t> Builder<'t> {
         let mut rows: Vec<(u32, Row)> = Vec::new();
         let wide_start = p.wide.len() as u32;
         for &pid in list {
-            let (Some(ph), Some(ix)) = (p.policies.get(pid as usize), self.index.get(pid as usize))
-            else {
+            let (Some(ph), Some(ix)) = (p.policies.get(pid as usize), self.index.get(pid)) else {
                 continue;
             };
             if ix.services.len() > WIDE {

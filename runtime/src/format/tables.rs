@@ -122,8 +122,10 @@ fn decode_view(file: &FileView<'_>) -> Result<Tables, LoadError> {
     let (n_clauses, n_lists) = (clauses.order.len(), lists.len());
     let mut lists = lists.into_iter();
     let mut next_clause = 0;
+    let heads = section(file, SectionKind::Policies, &strs, policies::read)?;
+    let counts = heads.iter().map(|h| h.statements);
     let statements = section(file, SectionKind::Statements, &strs, |r| {
-        statements::read(r, &clauses, &mut next_clause, &mut lists)
+        statements::read(r, counts, &clauses, &mut next_clause, &mut lists)
     })?;
     unused(
         n_clauses.saturating_sub(next_clause),
@@ -131,12 +133,8 @@ fn decode_view(file: &FileView<'_>) -> Result<Tables, LoadError> {
         SectionKind::Conditions,
     )?;
     unused(lists.len(), "resource lists", SectionKind::Resources)?;
-    let n_statements = statements.len();
-    let mut statements = statements.into_iter();
-    let policies = section(file, SectionKind::Policies, &strs, |r| {
-        policies::read(r, &mut statements)
-    })?;
-    unused(statements.len(), "statements", SectionKind::Statements)?;
+    let n_statements = statements.iter().map(Vec::len).sum();
+    let policies = policies::assemble(heads, statements);
     let principals = section(file, SectionKind::Principals, &strs, principals::read)?;
     let mut scope = section(file, SectionKind::OrgTree, &strs, org::read)?;
 

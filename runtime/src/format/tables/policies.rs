@@ -13,38 +13,52 @@
 use super::codec::Writer;
 use super::codec::{Reader, WORD};
 use crate::format::error::LoadError;
-use crate::format::wire::wide;
 use crate::tables::{Policy, Statement};
 
-/// Reads the section; policies take their statements, in order, from the decoded
-/// `statements` section.
-pub(super) fn read(
-    r: &mut Reader<'_, '_>,
-    statements: &mut impl Iterator<Item = Statement>,
-) -> Result<Vec<Policy>, LoadError> {
+/// A policy as its section gives it: the statements come from section `statements`.
+pub(super) struct Head {
+    /// The policy's name.
+    pub name: String,
+    /// Its any-service flag.
+    pub any_service: bool,
+    /// How many statements it takes.
+    pub statements: usize,
+    /// Its service ids.
+    pub services: Vec<u32>,
+}
+
+/// Reads the section; the statements are decoded afterwards, straight into each policy
+/// (`statements::read`), which checks the counts.
+pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<Head>, LoadError> {
     let n = r.count(4 * WORD, "policy count")?;
-    let mut policies = Vec::with_capacity(n);
+    let mut heads = Vec::with_capacity(n);
     for _ in 0..n {
         let name = r.string("policy name")?;
         let any_service = r.bool("policy's any-service flag")?;
-        let n = r.usize("statement count")?;
-        let own: Vec<Statement> = statements.by_ref().take(n).collect();
-        if own.len() != n {
-            return Err(r.err(LoadError::bad_reference(
-                "statement count of a policy (statements left in section `statements`)",
-                wide(n),
-                wide(own.len()),
-            )));
-        }
+        let statements = r.usize("statement count")?;
         let services = r.ids("policy's service ids")?;
-        policies.push(Policy {
+        heads.push(Head {
             name,
-            statements: own,
-            services,
             any_service,
+            statements,
+            services,
         });
     }
-    Ok(policies)
+    Ok(heads)
+}
+
+/// The policies of `heads`, each with its statements.
+pub(super) fn assemble(heads: Vec<Head>, statements: Vec<Vec<Statement>>) -> Vec<Policy> {
+    heads
+        .into_iter()
+        .zip(statements)
+        .map(|(h, statements)| Policy {
+            name: h.name,
+            statements,
+            services: h.services,
+            any_service: h.any_service,
+        })
+        .collect()
 }
 
 /// Writes the section.

@@ -24,6 +24,7 @@ use super::codec::{Memo, Reader, WORD};
 use super::conditions::Clauses;
 use crate::decision::Effect;
 use crate::format::error::LoadError;
+use crate::format::section::SectionKind;
 use crate::format::wire::wide;
 use crate::principal::PrincipalType;
 use crate::tables::{ActionPatterns, Actions, Clause, Principals, Resources, Statement};
@@ -47,119 +48,141 @@ const PRINCIPAL_TYPES: [PrincipalType; 4] = [
     PrincipalType::CanonicalUser,
 ];
 
-/// Reads the section; statements take their clauses and resource lists, in order, from the
-/// already decoded `conditions` and `resources` sections. Equal action-id lists and equal
-/// clause lists are shared (`codec::Memo`).
+/// Reads the section into the policies that take the statements, `counts[i]` statements for
+/// policy `i` (section `policies`, read first so that each statement is decoded in place rather
+/// than moved: a large organization has 200,000 of them). Statements take their clauses and
+/// resource lists, in order, from the already decoded `conditions` and `resources` sections.
+/// Equal action-id lists and equal clause lists are shared (`codec::Memo`).
 pub(super) fn read<'a>(
     r: &mut Reader<'a, '_>,
+    counts: impl Iterator<Item = usize> + Clone,
     clauses: &Clauses,
     next_clause: &mut usize,
     resources: &mut impl Iterator<Item = Resources>,
-) -> Result<Vec<Statement>, LoadError> {
+) -> Result<Vec<Vec<Statement>>, LoadError> {
     let n = r.count(5 * WORD, "statement count")?;
-    let mut statements = Vec::with_capacity(n);
+    let claimed = counts
+        .clone()
+        .try_fold(0usize, usize::checked_add)
+        .unwrap_or(usize::MAX);
+    if claimed > n {
+        return Err(LoadError::bad_reference(
+            "statement count of a policy (statements left in section `statements`)",
+            wide(claimed),
+            wide(n),
+        )
+        .in_section(SectionKind::Policies));
+    }
+    if claimed < n {
+        return Err(LoadError::unused_entries("statements", wide(n - claimed))
+            .in_section(SectionKind::Statements));
+    }
+    // Every count is now at most `n`, which the section's size bounds.
+    let mut grouped: Vec<Vec<Statement>> = counts.clone().map(Vec::with_capacity).collect();
     let mut action_ids = Memo::<'a, Arc<[u32]>>::default();
     let mut lists: FxHashMap<Box<[u32]>, Arc<[Clause]>> = FxHashMap::default();
-    for _ in 0..n {
-        let index = r.u32("statement index")?;
-        let sid = r.opt_shared("Sid")?;
-        let flags = r.flags(KNOWN, "statement flags")?;
-        if flags & HAS_PRINCIPAL == 0 && flags & (NOT_PRINCIPAL | ANY_PRINCIPAL) != 0 {
-            return Err(r.err(LoadError::invalid_value(
-                "statement flags",
-                "bits 4 and 5 only with bit 3",
-                u64::from(flags),
-            )));
-        }
-        let principal = if flags & HAS_PRINCIPAL != 0 {
-            let n = r.count(2 * WORD, "principal entry count")?;
-            let mut entries = Vec::with_capacity(n);
-            for _ in 0..n {
-                let t = r.tag(
-                    4,
-                    "principal type",
-                    "0 (AWS), 1 (Service), 2 (Federated) or 3 (CanonicalUser)",
-                )?;
-                let t = PRINCIPAL_TYPES
-                    .get(t as usize)
-                    .copied()
-                    .unwrap_or(PrincipalType::Aws);
-                entries.push((t, r.string("principal entry")?));
+    for (statements, count) in grouped.iter_mut().zip(counts) {
+        for _ in 0..count {
+            let index = r.u32("statement index")?;
+            let sid = r.opt_shared("Sid")?;
+            let flags = r.flags(KNOWN, "statement flags")?;
+            if flags & HAS_PRINCIPAL == 0 && flags & (NOT_PRINCIPAL | ANY_PRINCIPAL) != 0 {
+                return Err(r.err(LoadError::invalid_value(
+                    "statement flags",
+                    "bits 4 and 5 only with bit 3",
+                    u64::from(flags),
+                )));
             }
-            Some(Principals {
-                negated: flags & NOT_PRINCIPAL != 0,
-                wildcard: flags & ANY_PRINCIPAL != 0,
-                entries,
-            })
-        } else {
-            None
-        };
-        let patterns = if flags & DIRECT != 0 {
-            let n = r.count(WORD, "inline action pattern count")?;
-            let mut patterns = Vec::with_capacity(n);
-            for _ in 0..n {
-                patterns.push(super::actions::read_pattern(r)?);
-            }
-            ActionPatterns::Direct(patterns)
-        } else {
-            const WHAT: &str = "action pattern ids";
-            ActionPatterns::Indexed(action_ids.read(
-                r,
-                WHAT,
-                |r| r.skip_ids(WHAT),
-                |r| r.shared_ids(WHAT),
-            )?)
-        };
-        let resources = if flags & HAS_RESOURCES != 0 {
-            Some(resources.next().ok_or_else(|| {
-                r.err(LoadError::bad_reference(
-                    "resource list of a statement (lists left in section `resources`)",
-                    1,
-                    0,
-                ))
-            })?)
-        } else {
-            None
-        };
-        let n = r.usize("clause count")?;
-        let left = clauses.order.len().saturating_sub(*next_clause);
-        let Some(ids) = clauses.order.get(*next_clause..).and_then(|o| o.get(..n)) else {
-            return Err(r.err(LoadError::bad_reference(
-                "clause count of a statement (clauses left in section `conditions`)",
-                wide(n),
-                wide(left),
-            )));
-        };
-        *next_clause += n;
-        let conditions = match lists.get(ids) {
-            Some(list) => Arc::clone(list),
-            None => {
-                let list: Arc<[Clause]> = ids
-                    .iter()
-                    .filter_map(|i| clauses.distinct.get(*i as usize).cloned())
-                    .collect();
-                lists.insert(ids.into(), Arc::clone(&list));
-                list
-            }
-        };
-        statements.push(Statement {
-            index,
-            sid,
-            effect: if flags & DENY != 0 {
-                Effect::Deny
+            let principal = if flags & HAS_PRINCIPAL != 0 {
+                let n = r.count(2 * WORD, "principal entry count")?;
+                let mut entries = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let t = r.tag(
+                        4,
+                        "principal type",
+                        "0 (AWS), 1 (Service), 2 (Federated) or 3 (CanonicalUser)",
+                    )?;
+                    let t = PRINCIPAL_TYPES
+                        .get(t as usize)
+                        .copied()
+                        .unwrap_or(PrincipalType::Aws);
+                    entries.push((t, r.string("principal entry")?));
+                }
+                Some(Principals {
+                    negated: flags & NOT_PRINCIPAL != 0,
+                    wildcard: flags & ANY_PRINCIPAL != 0,
+                    entries,
+                })
             } else {
-                Effect::Allow
-            },
-            principal,
-            actions: Actions {
-                negated: flags & NOT_ACTION != 0,
-                patterns,
-            },
-            resources,
-            conditions,
-        });
+                None
+            };
+            let patterns = if flags & DIRECT != 0 {
+                let n = r.count(WORD, "inline action pattern count")?;
+                let mut patterns = Vec::with_capacity(n);
+                for _ in 0..n {
+                    patterns.push(super::actions::read_pattern(r)?);
+                }
+                ActionPatterns::Direct(patterns)
+            } else {
+                const WHAT: &str = "action pattern ids";
+                ActionPatterns::Indexed(action_ids.read(
+                    r,
+                    WHAT,
+                    |r| r.skip_ids(WHAT),
+                    |r| r.shared_ids(WHAT),
+                )?)
+            };
+            let resources = if flags & HAS_RESOURCES != 0 {
+                Some(resources.next().ok_or_else(|| {
+                    r.err(LoadError::bad_reference(
+                        "resource list of a statement (lists left in section `resources`)",
+                        1,
+                        0,
+                    ))
+                })?)
+            } else {
+                None
+            };
+            let n = r.usize("clause count")?;
+            let left = clauses.order.len().saturating_sub(*next_clause);
+            let Some(ids) = clauses.order.get(*next_clause..).and_then(|o| o.get(..n)) else {
+                return Err(r.err(LoadError::bad_reference(
+                    "clause count of a statement (clauses left in section `conditions`)",
+                    wide(n),
+                    wide(left),
+                )));
+            };
+            *next_clause += n;
+            let conditions = match lists.get(ids) {
+                Some(list) => Arc::clone(list),
+                None => {
+                    let list: Arc<[Clause]> = ids
+                        .iter()
+                        .filter_map(|i| clauses.distinct.get(*i as usize).cloned())
+                        .collect();
+                    lists.insert(ids.into(), Arc::clone(&list));
+                    list
+                }
+            };
+            statements.push(Statement {
+                index,
+                sid,
+                effect: if flags & DENY != 0 {
+                    Effect::Deny
+                } else {
+                    Effect::Allow
+                },
+                principal,
+                actions: Actions {
+                    negated: flags & NOT_ACTION != 0,
+                    patterns,
+                },
+                resources,
+                conditions,
+            });
+        }
     }
-    Ok(statements)
+    Ok(grouped)
 }
 
 /// Writes the section: the statements of every policy, in order.
