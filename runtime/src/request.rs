@@ -30,8 +30,10 @@ pub enum ContextError {
 /// The request context: case-insensitive keys to values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
-    // (lower-cased key, key as given, value); few keys, so a vector beats a map.
-    entries: Vec<(String, String, ContextValue)>,
+    // (hash of the lower-cased key, lower-cased key, key as given, value); few keys, so a
+    // vector beats a map. A lookup compares hashes first: the key texts are separate
+    // allocations, and reading one that does not match is a cache miss at the hot path.
+    entries: Vec<(u64, String, String, ContextValue)>,
 }
 
 impl Context {
@@ -43,43 +45,48 @@ impl Context {
     /// Adds a key; a key equal to an existing one up to case is rejected.
     pub fn insert(&mut self, key: &str, value: ContextValue) -> Result<(), ContextError> {
         let lower = key.to_lowercase();
-        if let Some((_, first, _)) = self.entries.iter().find(|(l, _, _)| *l == lower) {
+        if let Some((_, _, first, _)) = self.entries.iter().find(|(_, l, _, _)| *l == lower) {
             return Err(ContextError::CaseConflict {
                 first: first.clone(),
                 second: key.to_string(),
             });
         }
-        self.entries.push((lower, key.to_string(), value));
+        self.entries
+            .push((key_hash(&lower), lower, key.to_string(), value));
         Ok(())
     }
 
     /// Sets a key, replacing any value under the same key in any case.
     pub fn set(&mut self, key: &str, value: ContextValue) {
         let lower = key.to_lowercase();
-        self.entries.retain(|(l, _, _)| *l != lower);
-        self.entries.push((lower, key.to_string(), value));
+        self.entries.retain(|(_, l, _, _)| *l != lower);
+        self.entries
+            .push((key_hash(&lower), lower, key.to_string(), value));
     }
 
     /// Removes a key (any case).
     pub fn remove(&mut self, key: &str) {
         let lower = key.to_lowercase();
-        self.entries.retain(|(l, _, _)| *l != lower);
+        self.entries.retain(|(_, l, _, _)| *l != lower);
     }
 
     /// Looks a key up case-insensitively.
     pub fn get(&self, key: &str) -> Option<&ContextValue> {
         self.entries
             .iter()
-            .find(|(l, _, _)| l.eq_ignore_ascii_case(key) && l.to_lowercase() == key.to_lowercase())
-            .map(|(_, _, v)| v)
+            .find(|(_, l, _, _)| {
+                l.eq_ignore_ascii_case(key) && l.to_lowercase() == key.to_lowercase()
+            })
+            .map(|(_, _, _, v)| v)
     }
 
     /// Looks up a key that is already lower-case.
     pub fn get_lower(&self, lower_key: &str) -> Option<&ContextValue> {
+        let h = key_hash(lower_key);
         self.entries
             .iter()
-            .find(|(l, _, _)| l == lower_key)
-            .map(|(_, _, v)| v)
+            .find(|(kh, l, _, _)| *kh == h && l == lower_key)
+            .map(|(_, _, _, v)| v)
     }
 
     /// The single string value of a key, if it has one.
@@ -92,7 +99,7 @@ impl Context {
 
     /// Iterates over (key as given, value).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|(_, k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(_, _, k, v)| (k.as_str(), v))
     }
 
     /// Number of keys.
@@ -104,6 +111,12 @@ impl Context {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// The hash [`Context`] files a lower-cased key under.
+fn key_hash(lower: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(lower)
 }
 
 /// One authorization question: may this principal perform this action on this resource?
@@ -192,5 +205,16 @@ mod tests {
         c.set("AWS:SOURCEIP", ContextValue::Single("x".into()));
         assert_eq!(c.get_single("aws:sourceip"), Some("x"));
         assert_eq!(c.len(), 1);
+        // Lookups compare hashes first: another key must still miss, and a key
+        // set again or removed is found, or not, under its new entry.
+        assert!(c.get_lower("aws:sourcevpc").is_none());
+        c.set("aws:SourceVpc", ContextValue::Single("vpc-1".into()));
+        assert!(
+            matches!(c.get_lower("aws:sourcevpc"), Some(ContextValue::Single(v)) if v == "vpc-1")
+        );
+        assert!(matches!(c.get_lower("aws:sourceip"), Some(ContextValue::Single(v)) if v == "x"));
+        c.remove("AWS:SourceIP");
+        assert!(c.get_lower("aws:sourceip").is_none());
+        assert!(c.get_lower("aws:sourcevpc").is_some());
     }
 }

@@ -302,6 +302,8 @@ pub struct Derived {
     pub action_services: Vec<u32>,
     /// Service prefix -> service id.
     pub services: FxHashMap<String, u32>,
+    /// Per service id: RCPs govern its resources ([`crate::services::rcp_supported`]).
+    pub rcp_services: Vec<bool>,
     /// User ARN -> principal record.
     pub users: StrIndex,
     /// Role ARN -> principal record.
@@ -629,6 +631,9 @@ impl Tables {
         let mut derived = Derived::default();
         for (i, s) in self.actions.services.iter().enumerate() {
             derived.services.insert(s.clone(), i as u32);
+            derived
+                .rcp_services
+                .push(crate::services::RCP_SUPPORTED_SERVICES.contains(&s.as_str()));
         }
         for (name, class) in &self.actions.known {
             if *class as usize >= self.actions.classes.len() {

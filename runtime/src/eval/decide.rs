@@ -410,7 +410,17 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
                 && services::SCP_EXEMPT_ROOT_ACTIONS.contains(&action))
     });
     let rcp_levels = sets.rcps.filter(|_| {
-        services::rcp_supported(action)
+        // A known action's service was looked up when the tables were loaded.
+        let known = match input.class {
+            ActionClass::Known { service, .. } => input
+                .tables
+                .derived
+                .rcp_services
+                .get(service as usize)
+                .copied(),
+            ActionClass::Unknown { .. } => None,
+        };
+        known.unwrap_or_else(|| services::rcp_supported(action))
             && !(p.kind == PrincipalKind::RoleSession && p.service_linked)
             && input.resource != "*"
             && action != "kms:retiregrant"
