@@ -336,3 +336,60 @@ fn damaged_example_org_files_are_refused_never_panicking() {
     let err = Engine::from_bytes(bytes).unwrap_err();
     assert!(err.is_unsupported_version(), "{err}");
 }
+
+/// A role session's `Principal` is the caller's to fill in: a forged service-linked flag must
+/// not lift the SCPs of an ordinary role, whether or not the session names the role's ARN (the
+/// runtime re-derives the flag from the role's ARN, or from the session's role ARN it parsed).
+#[test]
+fn a_forged_service_linked_flag_does_not_lift_scps() {
+    use gavel_runtime::{Context, Decision, Principal, SessionInfo};
+    let engine = Engine::from_tables(tiny_org_tables());
+    let role = "arn:aws:iam::222222222222:role/Deployer";
+    let ask = |forged: bool, session_names_role: bool| {
+        let mut principal =
+            Principal::parse("arn:aws:sts::222222222222:assumed-role/Deployer/s").unwrap();
+        // The principal names its role's ARN itself, then claims the role is service-linked.
+        principal.set_role_arn(role);
+        principal.service_linked = forged;
+        let session = session_names_role.then(|| {
+            Box::new(SessionInfo {
+                federated: false,
+                arn: principal.arn.clone(),
+                role_arn: Some(role.into()),
+                parent_arn: None,
+                issued_at: 1_700_000_000,
+                expires_at: 1_800_000_000,
+                tags: Vec::new(),
+                source_identity: None,
+                mfa: false,
+                federated_provider: None,
+                inline_policy: None,
+                policy_arns: Vec::new(),
+            })
+        });
+        let request = Request {
+            principal,
+            action: "organizations:LeaveOrganization".into(),
+            resource: "*".into(),
+            resource_account: None,
+            context: Context::new(),
+            session,
+            time: Some(1_750_000_000),
+        };
+        engine.authorize(&request)
+    };
+    for session in [false, true] {
+        // The root's `DenyLeave` SCP decides: an explicit deny, not the implicit deny the
+        // role's own policies alone would give.
+        assert_eq!(
+            ask(false, session),
+            Decision::ExplicitDeny,
+            "session {session}"
+        );
+        assert_eq!(
+            ask(true, session),
+            Decision::ExplicitDeny,
+            "forged, session {session}"
+        );
+    }
+}

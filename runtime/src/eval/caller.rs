@@ -43,15 +43,18 @@ impl<'a> Caller<'a> {
         }
     }
 
-    /// Records the role of a role session (as `Principal::set_role_arn` does).
-    pub fn set_role_arn(&mut self, role_arn: &'a str) {
+    /// Records the role of a role session (as `Principal::set_role_arn` does); false, and
+    /// nothing changed, when `role_arn` is not an IAM role ARN.
+    pub fn set_role_arn(&mut self, role_arn: &'a str) -> bool {
         if let Some([_, _, "iam", _, _, res]) = split_arn(role_arn)
             && let Some(path_name) = res.strip_prefix("role/")
         {
             self.service_linked = path_name.starts_with("aws-service-role/");
             self.role_name = path_name.rsplit('/').next();
             self.role_arn = Some(role_arn);
+            return true;
         }
+        false
     }
 }
 

@@ -261,9 +261,12 @@ fn run_org<'t: 'a, 'a>(
         return Err(Failure::FederatedWithoutSession(&p.arn));
     }
     let mut caller = Caller::of(p);
+    let mut parsed_role: Option<&str> = None;
     if let Some(s) = session {
-        if let Some(r) = &s.role_arn {
-            caller.set_role_arn(r);
+        if let Some(r) = &s.role_arn
+            && caller.set_role_arn(r)
+        {
+            parsed_role = Some(r.as_str());
         }
         caller.parent_arn = s.parent_arn.as_deref();
     }
@@ -320,7 +323,13 @@ fn run_org<'t: 'a, 'a>(
                 if let Some(e) = &r.error {
                     return Err(Failure::Recorded(e));
                 }
-                caller.set_role_arn(&r.arn);
+                // When the session named the role by this very ARN, `set_role_arn` above
+                // already parsed this text; parsing it again would find the same name and
+                // service-linked flag. (A role ARN from the request's `Principal` alone is
+                // parsed again: its fields are the caller's to get wrong.)
+                if parsed_role != Some(r.arn.as_str()) {
+                    caller.set_role_arn(&r.arn);
+                }
                 caller.unique_id = Some(&r.unique_id);
                 tags = &r.tags;
                 identity = &r.identity;
