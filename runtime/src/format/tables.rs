@@ -11,13 +11,15 @@
 //! 1. every section must be present (a missing one is named);
 //! 2. `meta` (the writer's name and the entry counts), then the `strings` pool: every string
 //!    in bounds and valid UTF-8;
-//! 3. `actions`, `conditions`, `resources`, `statements`, `policies`, `principals`,
+//! 3. `actions`, `conditions`, `resources`, `policies`, `statements`, `principals`,
 //!    `org-tree`, each read front to back with checked reads: every count is checked against
 //!    the bytes left before anything is allocated for it, every tag and flag word against the
 //!    values this version defines, every string id against the pool, and each section must end
 //!    exactly after its last entry. Statements take the next clauses and resource list in
-//!    order, policies the next statements, so every stored entry is used exactly once (leftover
-//!    entries are an error) and the decoded tables are never larger than linear in the file;
+//!    order, policies the next statements (the policies' counts must add up to the statement
+//!    count before any statement is decoded into its policy), so every stored entry is used
+//!    exactly once (leftover entries are an error) and the decoded tables are never larger
+//!    than linear in the file;
 //! 4. the counts in `meta` must equal what the sections hold;
 //! 5. [`Tables::check`]: every policy, pattern, service, class and account id names something;
 //!    it also builds the lookup maps, which are not stored.
