@@ -1,4 +1,4 @@
-//! The decision tables in a file: [`encode`] (cargo feature `write`) lays [`Tables`] out in the
+//! The decision tables in a file: `encode` (cargo feature `write`) lays [`Tables`] out in the
 //! nine sections of the container, [`decode`] reads them back and validates them.
 //!
 //! One file per section under `tables/`, each with its read and write halves side by side and
