@@ -14,6 +14,7 @@ pub mod eval;
 pub mod format;
 pub mod glob;
 pub mod operator;
+mod par;
 pub mod pattern;
 pub mod principal;
 pub mod request;

@@ -15,6 +15,7 @@ use crate::eval::context::KeyKind;
 use crate::eval::plan::{self, PlanId, Plans};
 use crate::glob::Tok;
 use crate::operator::Operator;
+use crate::par;
 use crate::pattern::Template;
 use crate::principal::PrincipalType;
 use crate::str_index::StrIndex;
@@ -449,6 +450,27 @@ impl PolicyIndexes {
     }
 }
 
+impl PolicyIndexes {
+    /// Appends the indexes of the policies after these.
+    fn append(&mut self, other: PolicyIndexes) {
+        let services = self.services.len() as u32;
+        let starts = self.starts.len() as u32;
+        let positions = self.positions.len() as u32;
+        let any = self.any.len() as u32;
+        self.heads
+            .extend(other.heads.into_iter().map(|h| IndexHead {
+                services: (h.services.0 + services, h.services.1 + services),
+                starts: h.starts + starts,
+                any: (h.any.0 + any, h.any.1 + any),
+            }));
+        self.services.extend(other.services);
+        self.starts
+            .extend(other.starts.into_iter().map(|s| s + positions));
+        self.positions.extend(other.positions);
+        self.any.extend(other.any);
+    }
+}
+
 /// The services one action-id list names: a range of the memo's list of service ids, or
 /// `Any` when some pattern matches every service.
 #[derive(Clone, Copy, Debug)]
@@ -560,22 +582,52 @@ fn service_ranges(actions: &ActionIndex, services: &FxHashMap<String, u32>) -> V
     ranges.into_iter().map(|r| r.unwrap_or((0, 0))).collect()
 }
 
+/// [`Tables::check`] indexes and plans tables with at least this many statements on two
+/// threads: below it, starting a thread costs more than it saves.
+pub const PARALLEL_FROM: usize = 20_000;
+
 impl Tables {
-    /// Builds the statement plans of every policy list (after the indexes they read).
-    fn build_plans(&self, derived: &mut Derived) {
-        let mut b = plan::Builder::new(
-            self,
-            &derived.policy_index,
-            &derived.service_patterns,
-            derived.any_patterns,
-        );
+    /// Builds the policy indexes and segments, then the statement plans of every policy list;
+    /// with `parallel`, each in two halves side by side (the result is the same either way,
+    /// but for plan ids and duplicate plans across the principal halves).
+    fn index_and_plan(&self, derived: &mut Derived, service_of: &[PatternService], parallel: bool) {
+        // Halves of about the same number of statements.
+        let total: usize = self.policies.iter().map(|p| p.statements.len()).sum();
+        let mut seen = 0;
+        let mid = self
+            .policies
+            .iter()
+            .position(|p| {
+                seen += p.statements.len();
+                seen * 2 >= total
+            })
+            .map_or(self.policies.len(), |i| i + 1);
+        let (first, rest) = self.policies.split_at(mid.min(self.policies.len()));
+        let layout = |policies: &[Policy]| {
+            let index = PolicyIndexes::build(policies, service_of);
+            let segments = plan::Segments::build(
+                policies,
+                &index,
+                &self.actions.patterns,
+                &derived.service_patterns,
+                derived.any_patterns,
+            );
+            (index, segments)
+        };
+        let ((mut index, mut segments), second) =
+            par::join(parallel, || layout(first), || layout(rest));
+        let (rest_index, rest_segments) = second.unwrap_or_else(|| layout(rest));
+        index.append(rest_index);
+        segments.append(rest_segments);
+
         let levels = |scps: &Option<Vec<Vec<PolicyId>>>,
                       rcps: &Option<Vec<Vec<PolicyId>>>,
                       b: &mut plan::Builder<'_>| LevelPlans {
             scps: scps.iter().flatten().map(|l| b.plan(l)).collect(),
             rcps: rcps.iter().flatten().map(|l| b.plan(l)).collect(),
         };
-        match &self.scope {
+        let mut b = plan::Builder::new(&index, &segments);
+        let parts = match &self.scope {
             Scope::Fixed(sets) => {
                 derived.fixed_plans = FixedPlans {
                     identity: b.plan(&sets.identity),
@@ -583,6 +635,7 @@ impl Tables {
                     session: b.plan(&sets.session),
                     levels: levels(&sets.scps, &sets.rcps, &mut b),
                 };
+                b.finish()
             }
             Scope::Org(org) => {
                 derived.account_plans = org
@@ -590,21 +643,47 @@ impl Tables {
                     .iter()
                     .map(|a| levels(&a.scps, &a.rcps, &mut b))
                     .collect();
-                derived.principal_plans = org
-                    .principals
-                    .iter()
-                    .map(|p| {
-                        [
-                            b.plan(&p.identity),
-                            b.plan(&p.boundaries),
-                            b.plan(&p.identity_raw),
-                            b.plan(&p.boundaries_raw),
-                        ]
-                    })
-                    .collect();
+                let of = |b: &mut plan::Builder<'_>, records: &[PrincipalRecord]| {
+                    records
+                        .iter()
+                        .map(|p| {
+                            [
+                                b.plan(&p.identity),
+                                b.plan(&p.boundaries),
+                                b.plan(&p.identity_raw),
+                                b.plan(&p.boundaries_raw),
+                            ]
+                        })
+                        .collect::<Vec<_>>()
+                };
+                let (first, rest) = org.principals.split_at(org.principals.len() / 2);
+                let second_half = || {
+                    let mut b = plan::Builder::new(&index, &segments);
+                    let plans = of(&mut b, rest);
+                    (b.finish(), plans)
+                };
+                let ((mut parts, mut plans), second) = par::join(
+                    parallel,
+                    || {
+                        let plans = of(&mut b, first);
+                        (b.finish(), plans)
+                    },
+                    second_half,
+                );
+                let (rest_parts, rest_plans) = second.unwrap_or_else(second_half);
+                // The second builder numbered its plans from 0.
+                let offset = parts.append(rest_parts);
+                plans.extend(
+                    rest_plans
+                        .into_iter()
+                        .map(|slots| slots.map(|p| p.and_then(|p| p.checked_add(offset?)))),
+                );
+                derived.principal_plans = plans;
+                parts
             }
-        }
-        derived.plans = b.finish();
+        };
+        derived.policy_index = index;
+        derived.plans = Plans::new(segments, parts);
     }
 }
 
@@ -615,8 +694,17 @@ pub struct TablesError(pub String);
 
 impl Tables {
     /// Checks every cross-reference and builds the lookup maps. Evaluation relies on what this
-    /// proves: every id indexes something.
-    pub fn check(mut self) -> Result<Tables, TablesError> {
+    /// proves: every id indexes something. Uses two threads from [`PARALLEL_FROM`] statements
+    /// on ([`Tables::check_with`]).
+    pub fn check(self) -> Result<Tables, TablesError> {
+        let statements: usize = self.policies.iter().map(|p| p.statements.len()).sum();
+        self.check_with(statements >= PARALLEL_FROM)
+    }
+
+    /// [`Tables::check`] on one thread or two. The checks and maps are the same either way;
+    /// with two, the principals' plans are built in two halves, so their numbering differs and
+    /// a plan that both halves need is built twice (decisions are the same).
+    pub fn check_with(mut self, parallel: bool) -> Result<Tables, TablesError> {
         let bad = |what: String| Err(TablesError(what));
         let npol = self.policies.len();
         let npat = self.actions.patterns.len();
@@ -752,8 +840,7 @@ impl Tables {
             .iter()
             .map(|p| PatternService::of(p, &derived.services))
             .collect();
-        derived.policy_index = PolicyIndexes::build(&self.policies, &service_of);
-        self.build_plans(&mut derived);
+        self.index_and_plan(&mut derived, &service_of, parallel);
         self.derived = derived;
         Ok(self)
     }

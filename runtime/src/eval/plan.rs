@@ -21,7 +21,7 @@
 
 use crate::decision::Effect;
 use crate::tables::{
-    ActionPattern, ActionPatterns, PolicyId, PolicyIndexes, ResourcePattern, Tables,
+    ActionPattern, ActionPatterns, Policy, PolicyId, PolicyIndexes, ResourcePattern,
 };
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -167,29 +167,33 @@ impl Plans {
     }
 }
 
-/// Builds the segments of every policy, then plans, one per distinct policy list.
-pub struct Builder<'t> {
-    index: &'t PolicyIndexes,
+/// The segments of a range of policies (ids local to the range), laid out once: the first
+/// half of [`Plans`]. Two ranges are built side by side and [`Segments::append`]ed.
+#[derive(Clone, Debug, Default)]
+pub struct Segments {
+    policies: Vec<PolicyHead>,
+    policy_dir: Vec<Row>,
+    words: Vec<u32>,
     /// Per policy: usable in plans (indexed patterns, positions below `NEGATED`).
     plannable: Vec<bool>,
-    seen: FxHashMap<Vec<PolicyId>, PlanId>,
-    plans: Plans,
 }
 
-impl<'t> Builder<'t> {
-    /// A builder over checked tables: `index`, `service_patterns` and `any_patterns` are the
-    /// derived maps `Tables::check` computed. Lays out every policy's segments.
-    pub fn new(
-        tables: &'t Tables,
-        index: &'t PolicyIndexes,
-        service_patterns: &'t [(u32, u32)],
+impl Segments {
+    /// Lays out the segments of `policies` (ids are positions in the slice; `index` is their
+    /// [`PolicyIndexes`], likewise): `patterns`, `service_patterns` and `any_patterns` are the
+    /// tables' action patterns and the derived maps `Tables::check` computed.
+    pub fn build(
+        policies: &[Policy],
+        index: &PolicyIndexes,
+        patterns: &[ActionPattern],
+        service_patterns: &[(u32, u32)],
         any_patterns: u32,
-    ) -> Builder<'t> {
-        let mut plans = Plans::default();
-        let mut plannable = Vec::with_capacity(tables.policies.len());
+    ) -> Segments {
+        let mut segs = Segments::default();
+        let mut plannable = Vec::with_capacity(policies.len());
         // Without contiguous service ranges (tables not written by the compiler) no plan is
         // built and the evaluator takes the per-policy path.
-        let grouped = !service_patterns.is_empty() || tables.actions.patterns.is_empty();
+        let grouped = !service_patterns.is_empty() || patterns.is_empty();
         let mut kept_memo: FxHashMap<(usize, u32), (u32, u32)> = FxHashMap::default();
         let mut kept_ids: Vec<u32> = Vec::new();
         // The ids of `ids` a request for `service` (any service when `None`) can hit, appended
@@ -213,17 +217,14 @@ impl<'t> Builder<'t> {
                 }
             };
             for &id in kept.iter().copied().flatten() {
-                let never = matches!(
-                    tables.actions.patterns.get(id as usize),
-                    Some(ActionPattern::Never) | None
-                );
+                let never = matches!(patterns.get(id as usize), Some(ActionPattern::Never) | None);
                 if !never {
                     out.push(id);
                 }
             }
             (start, out.len() as u32)
         };
-        for (pid, policy) in tables.policies.iter().enumerate() {
+        for (pid, policy) in policies.iter().enumerate() {
             let ok = grouped
                 && policy.statements.len() < POSITION as usize
                 && policy
@@ -233,7 +234,7 @@ impl<'t> Builder<'t> {
             plannable.push(ok);
             let ix = index.get(pid as PolicyId);
             let (Some(ix), true) = (ix, ok) else {
-                plans.policies.push(PolicyHead::default());
+                segs.policies.push(PolicyHead::default());
                 continue;
             };
             let mut push = |positions: &[u32], service: Option<u32>, words: &mut Vec<u32>| {
@@ -282,29 +283,114 @@ impl<'t> Builder<'t> {
                     }
                 }
             };
-            let dir_start = plans.policy_dir.len() as u32;
+            let dir_start = segs.policy_dir.len() as u32;
             for (s, positions) in ix.by_service() {
-                let a = plans.words.len() as u32;
-                push(positions, Some(s), &mut plans.words);
-                let b = plans.words.len() as u32;
+                let a = segs.words.len() as u32;
+                push(positions, Some(s), &mut segs.words);
+                let b = segs.words.len() as u32;
                 if b > a {
-                    plans.policy_dir.push((s, a, b));
+                    segs.policy_dir.push((s, a, b));
                 }
             }
-            let dir_end = plans.policy_dir.len() as u32;
-            let a = plans.words.len() as u32;
-            push(ix.any, None, &mut plans.words);
-            let b = plans.words.len() as u32;
-            plans.policies.push(PolicyHead {
+            let dir_end = segs.policy_dir.len() as u32;
+            let a = segs.words.len() as u32;
+            push(ix.any, None, &mut segs.words);
+            let b = segs.words.len() as u32;
+            segs.policies.push(PolicyHead {
                 dir: (dir_start, dir_end),
                 any: (a, b),
             });
         }
+        segs.plannable = plannable;
+        segs
+    }
+
+    /// Appends the segments of the policies after this range.
+    pub fn append(&mut self, other: Segments) {
+        let dirs = self.policy_dir.len() as u32;
+        let words = self.words.len() as u32;
+        self.policies
+            .extend(other.policies.into_iter().map(|h| PolicyHead {
+                dir: (h.dir.0 + dirs, h.dir.1 + dirs),
+                any: (h.any.0 + words, h.any.1 + words),
+            }));
+        self.policy_dir.extend(
+            other
+                .policy_dir
+                .into_iter()
+                .map(|(s, a, b)| (s, a + words, b + words)),
+        );
+        self.words.extend(other.words);
+        self.plannable.extend(other.plannable);
+    }
+}
+
+/// The plans of some policy lists (the second half of [`Plans`]), as a [`Builder`] made them.
+#[derive(Clone, Debug, Default)]
+pub struct Parts {
+    heads: Vec<Head>,
+    plan_dir: Vec<Row>,
+    refs: Vec<Row>,
+    wide: Vec<PolicyId>,
+}
+
+impl Parts {
+    /// Appends another builder's plans; their ids are shifted by the returned offset (`None`
+    /// when the ids would not fit).
+    pub fn append(&mut self, other: Parts) -> Option<PlanId> {
+        let offset = PlanId::try_from(self.heads.len()).ok()?;
+        PlanId::try_from(self.heads.len() + other.heads.len()).ok()?;
+        let dirs = self.plan_dir.len() as u32;
+        let refs = self.refs.len() as u32;
+        let wide = self.wide.len() as u32;
+        self.heads.extend(other.heads.into_iter().map(|h| Head {
+            dir: (h.dir.0 + dirs, h.dir.1 + dirs),
+            any: (h.any.0 + refs, h.any.1 + refs),
+            wide: (h.wide.0 + wide, h.wide.1 + wide),
+        }));
+        self.plan_dir.extend(
+            other
+                .plan_dir
+                .into_iter()
+                .map(|(s, a, b)| (s, a + refs, b + refs)),
+        );
+        self.refs.extend(other.refs);
+        self.wide.extend(other.wide);
+        Some(offset)
+    }
+}
+
+impl Plans {
+    /// The plans `parts` over the segments `segments` (of every policy of the tables).
+    pub fn new(segments: Segments, parts: Parts) -> Plans {
+        Plans {
+            policies: segments.policies,
+            policy_dir: segments.policy_dir,
+            words: segments.words,
+            heads: parts.heads,
+            plan_dir: parts.plan_dir,
+            refs: parts.refs,
+            wide: parts.wide,
+        }
+    }
+}
+
+/// Builds plans over every policy's segments, one per distinct policy list.
+pub struct Builder<'t> {
+    index: &'t PolicyIndexes,
+    segments: &'t Segments,
+    seen: FxHashMap<Vec<PolicyId>, PlanId>,
+    parts: Parts,
+}
+
+impl<'t> Builder<'t> {
+    /// A builder over the segments and index of every policy of checked tables.
+    pub fn new(index: &'t PolicyIndexes, segments: &'t Segments) -> Builder<'t> {
         Builder {
             index,
-            plannable,
+            segments,
             seen: FxHashMap::default(),
-            plans,
+            parts: Parts::default(),
         }
     }
 
@@ -314,20 +400,25 @@ impl<'t> Builder<'t> {
         if let Some(id) = self.seen.get(list) {
             return Some(*id);
         }
-        if !list
-            .iter()
-            .all(|p| self.plannable.get(*p as usize).copied().unwrap_or(false))
-        {
+        if !list.iter().all(|p| {
+            self.segments
+                .plannable
+                .get(*p as usize)
+                .copied()
+                .unwrap_or(false)
+        }) {
             return None;
         }
-        let id = PlanId::try_from(self.plans.heads.len()).ok()?;
-        let p = &mut self.plans;
+        let id = PlanId::try_from(self.parts.heads.len()).ok()?;
+        let segs = self.segments;
+        let p = &mut self.parts;
         // Per service: the segments of the list's narrow policies, in list order (a stable
         // sort by service of one flat list: no allocation per service).
         let mut rows: Vec<(u32, Row)> = Vec::new();
         let wide_start = p.wide.len() as u32;
         for &pid in list {
-            let (Some(ph), Some(ix)) = (p.policies.get(pid as usize), self.index.get(pid)) else {
+            let (Some(ph), Some(ix)) = (segs.policies.get(pid as usize), self.index.get(pid))
+            else {
                 continue;
             };
             if ix.services.len() > WIDE {
@@ -335,7 +426,7 @@ impl<'t> Builder<'t> {
                 continue;
             }
             rows.extend(
-                slice(&p.policy_dir, ph.dir)
+                slice(&segs.policy_dir, ph.dir)
                     .iter()
                     .map(|&(s, a, b)| (s, (pid, a, b))),
             );
@@ -355,7 +446,7 @@ impl<'t> Builder<'t> {
         let dir_end = p.plan_dir.len() as u32;
         let any_start = p.refs.len() as u32;
         for &pid in list {
-            if let Some(ph) = p.policies.get(pid as usize)
+            if let Some(ph) = segs.policies.get(pid as usize)
                 && ph.any.1 > ph.any.0
             {
                 p.refs.push((pid, ph.any.0, ph.any.1));
@@ -372,7 +463,7 @@ impl<'t> Builder<'t> {
     }
 
     /// Every built plan.
-    pub fn finish(self) -> Plans {
-        self.plans
+    pub fn finish(self) -> Parts {
+        self.parts
     }
 }

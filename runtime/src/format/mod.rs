@@ -37,7 +37,7 @@ pub use header::{
 pub use section::{ENTRY_LEN, Region, SectionEntry, SectionKind};
 #[cfg(feature = "write")]
 pub use tables::encode;
-pub use tables::{Counts, Meta, decode, read_meta};
+pub use tables::{Counts, Meta, decode, decode_with, read_meta};
 pub use verify::{ChecksumStatus, Report, SectionReport, verify};
 pub use wire::ALIGN;
 #[cfg(feature = "write")]

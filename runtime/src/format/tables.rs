@@ -54,6 +54,7 @@ use crate::format::error::LoadError;
 use crate::format::file::{File, FileView};
 use crate::format::section::SectionKind;
 use crate::format::wire::wide;
+use crate::par;
 use crate::tables::{Scope, Tables};
 use codec::{Reader, Strs};
 
@@ -75,6 +76,17 @@ const REQUIRED: [SectionKind; 9] = SectionKind::ALL;
 /// container) fails with a missing-section error.
 pub fn decode(file: &File<impl AsRef<[u8]>>) -> Result<Tables, LoadError> {
     decode_view(&file.view())
+}
+
+/// [`decode`] on one thread (`parallel` false) or two (true), whatever the file's size.
+/// [`decode`] takes two from [`PARALLEL_FROM`] bytes on; one thread suits a caller that must
+/// not take a second core, e.g. one reloading beside busy query threads.
+///
+/// Both give the same tables (but for how the statement plans are numbered and shared: see
+/// [`Tables::check_with`]) and, for a bad file, the same error, except which section reports
+/// an exhausted text budget.
+pub fn decode_with(file: &File<impl AsRef<[u8]>>, parallel: bool) -> Result<Tables, LoadError> {
+    decode_sections(&file.view(), parallel)
 }
 
 /// Reads the `meta` section of a validated file: the writer and the entry counts.
@@ -108,6 +120,15 @@ fn section<'a, T>(
 }
 
 fn decode_view(file: &FileView<'_>) -> Result<Tables, LoadError> {
+    decode_sections(file, file.as_bytes().len() >= PARALLEL_FROM)
+}
+
+/// [`decode`] uses two threads for files at least this large (1 MiB): below it, starting a
+/// thread costs more than it saves (and the fuzzers' throughput would halve).
+pub const PARALLEL_FROM: usize = 1 << 20;
+
+/// The sections decoded and the tables checked, on two threads when `parallel`.
+fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadError> {
     for kind in REQUIRED {
         file.require(kind)?;
     }
@@ -118,27 +139,98 @@ fn decode_view(file: &FileView<'_>) -> Result<Tables, LoadError> {
         .max(TEXT_FLOOR);
     let strs = Strs::new(pool, budget);
 
-    let actions = section(file, SectionKind::Actions, &strs, actions::read)?;
-    let clauses = section(file, SectionKind::Conditions, &strs, conditions::read)?;
-    let lists = section(file, SectionKind::Resources, &strs, resources::read)?;
-    let (n_clauses, n_lists) = (clauses.order.len(), lists.len());
-    let mut lists = lists.into_iter();
-    let mut next_clause = 0;
-    let heads = section(file, SectionKind::Policies, &strs, policies::read)?;
-    let counts = heads.iter().map(|h| h.statements);
-    let statements = section(file, SectionKind::Statements, &strs, |r| {
-        statements::read(r, counts, &clauses, &mut next_clause, &mut lists)
-    })?;
+    // Two phases of two halves each: `resources` (a quarter of the decoding time) beside
+    // everything else but `statements` (which needs the lists); then the two halves of
+    // `statements`, split at a policy boundary found by a shape-only scan. Errors are then
+    // reported in section order, whichever thread met its error first.
+    let statement_bytes = file.require(SectionKind::Statements)?;
+    let fork = strs.fork();
+    let ((actions, clauses, heads, layout, people), lists) = par::join(
+        parallel,
+        || {
+            let actions = section(file, SectionKind::Actions, &strs, actions::read);
+            let clauses = section(file, SectionKind::Conditions, &strs, conditions::read);
+            let heads = section(file, SectionKind::Policies, &strs, policies::read);
+            let layout = heads.as_ref().ok().map(|heads| {
+                let counts: Vec<usize> = heads.iter().map(|h| h.statements).collect();
+                let mut r = Reader::new(statement_bytes, SectionKind::Statements, &strs);
+                let count = statements::count(&mut r, counts.iter().copied());
+                let start = r.at();
+                let split = match count {
+                    Ok(_) if parallel => statements::split(&mut r, &counts),
+                    _ => None,
+                };
+                (counts, count, start, split)
+            });
+            let people = section(file, SectionKind::Principals, &strs, principals::read)
+                .and_then(|p| Ok((p, section(file, SectionKind::OrgTree, &strs, org::read)?)));
+            (actions, clauses, heads, layout, people)
+        },
+        move || section(file, SectionKind::Resources, &fork, resources::read),
+    );
+    let (actions, clauses) = (actions?, clauses?);
+    let lists = lists.unwrap_or_else(|| Err(stopped()))?;
+    let heads = heads?;
+    let n_lists = lists.len();
+    let Some((counts, count, start, split)) = layout else {
+        return Err(stopped());
+    };
+    count?;
+    let read = |r: &mut Reader<'_, '_>, counts: &[usize], next_clause: usize, lists: Vec<_>| {
+        let mut next_clause = next_clause;
+        let mut lists = lists.into_iter();
+        let statements = statements::read(r, counts, &clauses, &mut next_clause, &mut lists)?;
+        Ok::<_, LoadError>((statements, next_clause, lists.len()))
+    };
+    // The halves, or the whole section when it was not split.
+    let split = split.filter(|sp| {
+        sp.lists <= lists.len() && sp.clauses <= clauses.order.len() && sp.policies <= counts.len()
+    });
+    let (counts_first, counts_rest) = counts.split_at(split.map_or(counts.len(), |sp| sp.policies));
+    let mut first_lists = lists;
+    let rest_lists = first_lists.split_off(split.map_or(first_lists.len(), |sp| sp.lists));
+    let fork = strs.fork();
+    let (first, rest) = par::join(
+        split.is_some(),
+        || {
+            let mut r = Reader::new(statement_bytes, SectionKind::Statements, &strs);
+            r.seek(start);
+            let out = read(&mut r, counts_first, 0, first_lists)?;
+            match split {
+                // The scan and the decoder must agree on where the first half ends.
+                Some(sp) if (r.at(), out.1, out.2) != (sp.at, sp.clauses, 0) => Err(r.err(
+                    LoadError::inconsistent("the statement scan and decoder disagree".into()),
+                )),
+                Some(_) => Ok(out),
+                None => r.finish().map(|()| out),
+            }
+        },
+        move || {
+            let Some(sp) = split else {
+                return Ok((Vec::new(), 0, 0));
+            };
+            let mut r = Reader::new(statement_bytes, SectionKind::Statements, &fork);
+            r.seek(sp.at);
+            let out = read(&mut r, counts_rest, sp.clauses, rest_lists)?;
+            r.finish().map(|()| out)
+        },
+    );
+    let (mut statements, mut next_clause, mut lists_left) = first?;
+    if split.is_some() {
+        let (more, next, left) = rest.unwrap_or_else(|| Err(stopped()))?;
+        statements.extend(more);
+        (next_clause, lists_left) = (next, left);
+    }
     unused(
-        n_clauses.saturating_sub(next_clause),
+        clauses.order.len().saturating_sub(next_clause),
         "clauses",
         SectionKind::Conditions,
     )?;
-    unused(lists.len(), "resource lists", SectionKind::Resources)?;
+    unused(lists_left, "resource lists", SectionKind::Resources)?;
+    let n_clauses = clauses.order.len();
     let n_statements = statements.iter().map(Vec::len).sum();
     let policies = policies::assemble(heads, statements);
-    let principals = section(file, SectionKind::Principals, &strs, principals::read)?;
-    let mut scope = section(file, SectionKind::OrgTree, &strs, org::read)?;
+    let (principals, mut scope) = people?;
 
     let accounts = match &scope {
         Scope::Org(org) => org.accounts.len(),
@@ -176,8 +268,13 @@ fn decode_view(file: &FileView<'_>) -> Result<Tables, LoadError> {
         scope,
         derived: Default::default(),
     }
-    .check()
+    .check_with(parallel)
     .map_err(|e| LoadError::inconsistent(e.0))
+}
+
+/// A decoding thread ended without its result (it cannot panic; fail closed if it ever did).
+fn stopped() -> LoadError {
+    LoadError::inconsistent("a decoding thread stopped without a result".into())
 }
 
 /// Entries of `kind` left over after the sections that use them were read.

@@ -14,9 +14,9 @@
 #[cfg(feature = "write")]
 use super::codec::Writer;
 use super::codec::{Reader, WORD};
-use super::values::read_glob;
 #[cfg(feature = "write")]
 use super::values::write_glob;
+use super::values::{read_glob, skip_glob};
 use crate::format::error::LoadError;
 use crate::tables::{ActionIndex, ActionPattern};
 
@@ -84,6 +84,15 @@ pub(super) fn read_pattern(r: &mut Reader<'_, '_>) -> Result<ActionPattern, Load
             },
         },
     )
+}
+
+/// Moves past one action pattern, checking only its shape.
+pub(super) fn skip_pattern(r: &mut Reader<'_, '_>) -> Result<(), LoadError> {
+    if r.tag(3, "action pattern tag", "0 (Any), 1 (Never) or 2 (Named)")? == 2 {
+        r.u32("action pattern service")?;
+        skip_glob(r, "action pattern name")?;
+    }
+    Ok(())
 }
 
 /// Writes one action pattern.

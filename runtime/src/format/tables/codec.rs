@@ -17,8 +17,9 @@
 //! second shares the first's instead of being decoded (and allocated) again. Only what is
 //! materialized is charged to the budget.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
 
@@ -33,10 +34,14 @@ pub(super) const NONE: u32 = u32::MAX;
 pub(super) const WORD: usize = 4;
 
 /// The string pool, read: every string checked as UTF-8 once, cloned out on demand.
+///
+/// Sections are decoded on two threads ([`super::decode`]): each takes its own [`Strs::fork`],
+/// which shares the pool and the budget (an atomic) but keeps its own cache of shared text.
 pub(super) struct Strs<'a> {
-    strs: Vec<&'a str>,
-    /// String bytes that may still be materialized (cloned or expanded into glob tokens).
-    budget: Cell<u64>,
+    strs: Arc<[&'a str]>,
+    /// String bytes that may still be materialized (cloned or expanded into glob tokens), by
+    /// every fork together.
+    budget: Arc<AtomicU64>,
     /// The budget at the start, for messages.
     limit: u64,
     /// Strings already materialized as shared text ([`Strs::shared`]), by id.
@@ -47,9 +52,19 @@ impl<'a> Strs<'a> {
     /// A pool of `strs` that lets decoding materialize at most `budget` bytes of text.
     pub(super) fn new(strs: Vec<&'a str>, budget: u64) -> Strs<'a> {
         Strs {
-            strs,
-            budget: Cell::new(budget),
+            strs: strs.into(),
+            budget: Arc::new(AtomicU64::new(budget)),
             limit: budget,
+            shared: RefCell::default(),
+        }
+    }
+
+    /// The same pool and budget, for another thread.
+    pub(super) fn fork(&self) -> Strs<'a> {
+        Strs {
+            strs: Arc::clone(&self.strs),
+            budget: Arc::clone(&self.budget),
+            limit: self.limit,
             shared: RefCell::default(),
         }
     }
@@ -66,12 +81,12 @@ impl<'a> Strs<'a> {
             .and_then(|i| self.strs.get(i))
             .copied()
             .ok_or_else(|| LoadError::bad_string_id(what, u64::from(id), wide(self.strs.len())))?;
-        let left = self.budget.get();
         let cost = wide(s.len());
-        if cost > left {
-            return Err(LoadError::decoded_too_large(self.limit));
-        }
-        self.budget.set(left - cost);
+        self.budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(cost)
+            })
+            .map_err(|_| LoadError::decoded_too_large(self.limit))?;
         Ok(s)
     }
 
@@ -166,6 +181,16 @@ impl<'a, 's> Reader<'a, 's> {
     /// Bytes not read yet.
     pub(super) fn remaining(&self) -> usize {
         self.bytes.len().saturating_sub(self.at)
+    }
+
+    /// The position in the section.
+    pub(super) fn at(&self) -> usize {
+        self.at
+    }
+
+    /// Moves to position `at` of the section (a later read past the end is an error).
+    pub(super) fn seek(&mut self, at: usize) {
+        self.at = at;
     }
 
     /// The next `n` bytes.

@@ -48,21 +48,14 @@ const PRINCIPAL_TYPES: [PrincipalType; 4] = [
     PrincipalType::CanonicalUser,
 ];
 
-/// Reads the section into the policies that take the statements, `counts[i]` statements for
-/// policy `i` (section `policies`, read first so that each statement is decoded in place rather
-/// than moved: a large organization has 200,000 of them). Statements take their clauses and
-/// resource lists, in order, from the already decoded `conditions` and `resources` sections.
-/// Equal action-id lists and equal clause lists are shared (`codec::Memo`).
-pub(super) fn read<'a>(
-    r: &mut Reader<'a, '_>,
-    counts: impl Iterator<Item = usize> + Clone,
-    clauses: &Clauses,
-    next_clause: &mut usize,
-    resources: &mut impl Iterator<Item = Resources>,
-) -> Result<Vec<Vec<Statement>>, LoadError> {
+/// Reads the section's statement count, which must equal the sum of `counts`, the statement
+/// counts of the policies (section `policies`).
+pub(super) fn count(
+    r: &mut Reader<'_, '_>,
+    mut counts: impl Iterator<Item = usize>,
+) -> Result<usize, LoadError> {
     let n = r.count(5 * WORD, "statement count")?;
     let claimed = counts
-        .clone()
         .try_fold(0usize, usize::checked_add)
         .unwrap_or(usize::MAX);
     if claimed > n {
@@ -77,12 +70,84 @@ pub(super) fn read<'a>(
         return Err(LoadError::unused_entries("statements", wide(n - claimed))
             .in_section(SectionKind::Statements));
     }
+    Ok(n)
+}
+
+/// Where a second decoder can start: after the statements of the first `policies` policies,
+/// at byte `at` of the section, with the clauses and resource lists those statements take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Split {
+    pub(super) policies: usize,
+    pub(super) at: usize,
+    pub(super) clauses: usize,
+    pub(super) lists: usize,
+}
+
+/// Finds the policy boundary nearest half the statements and moves `r` (after the count)
+/// past the statements before it, checking only their shape; `None` when something is
+/// malformed there (the single decoder then reports it).
+pub(super) fn split(r: &mut Reader<'_, '_>, counts: &[usize]) -> Option<Split> {
+    let total: usize = counts.iter().sum();
+    let mut before = 0;
+    let policies = counts.iter().position(|c| {
+        before += c;
+        before * 2 >= total
+    })? + 1;
+    let (mut clauses, mut lists) = (0usize, 0usize);
+    for _ in 0..before {
+        skip(r, &mut clauses, &mut lists).ok()?;
+    }
+    Some(Split {
+        policies,
+        at: r.at(),
+        clauses,
+        lists,
+    })
+}
+
+/// Moves past one statement, counting the clauses and resource lists it takes.
+fn skip(r: &mut Reader<'_, '_>, clauses: &mut usize, lists: &mut usize) -> Result<(), LoadError> {
+    r.u32("statement index")?;
+    r.opt("Sid")?;
+    let flags = r.flags(KNOWN, "statement flags")?;
+    if flags & HAS_PRINCIPAL != 0 {
+        let n = r.count(2 * WORD, "principal entry count")?;
+        r.bytes(n.saturating_mul(2 * WORD), "principal entries")?;
+    }
+    if flags & DIRECT != 0 {
+        let n = r.count(WORD, "inline action pattern count")?;
+        for _ in 0..n {
+            super::actions::skip_pattern(r)?;
+        }
+    } else {
+        r.skip_ids("action pattern ids")?;
+    }
+    if flags & HAS_RESOURCES != 0 {
+        *lists = lists.saturating_add(1);
+    }
+    *clauses = clauses.saturating_add(r.usize("clause count")?);
+    Ok(())
+}
+
+/// Reads statements (after the count, [`count`]) into the policies that take them, `counts[i]`
+/// statements for policy `i` (section `policies`, read first so that each statement is decoded
+/// in place rather than moved: a large organization has 200,000 of them). Statements take
+/// their clauses and resource lists, in order, from the already decoded `conditions` and
+/// `resources` sections, from `next_clause` and `resources` on. Equal action-id lists and
+/// equal clause lists are shared (`codec::Memo`).
+pub(super) fn read<'a>(
+    r: &mut Reader<'a, '_>,
+    counts: &[usize],
+    clauses: &Clauses,
+    next_clause: &mut usize,
+    resources: &mut impl Iterator<Item = Resources>,
+) -> Result<Vec<Vec<Statement>>, LoadError> {
     // Every count is now at most `n`, which the section's size bounds.
-    let mut grouped: Vec<Vec<Statement>> = counts.clone().map(Vec::with_capacity).collect();
+    let mut grouped: Vec<Vec<Statement>> = counts.iter().copied().map(Vec::with_capacity).collect();
     let mut action_ids = Memo::<'a, Arc<[u32]>>::default();
     let mut lists: FxHashMap<Box<[u32]>, Arc<[Clause]>> = FxHashMap::default();
     for (statements, count) in grouped.iter_mut().zip(counts) {
-        for _ in 0..count {
+        for _ in 0..*count {
             let index = r.u32("statement index")?;
             let sid = r.opt_shared("Sid")?;
             let flags = r.flags(KNOWN, "statement flags")?;
