@@ -176,24 +176,30 @@ pub struct Policy {
 }
 
 /// A compiled statement.
+///
+/// Laid out for the evaluator: the fields a decision reads once the plan has checked the
+/// action (resources, conditions, principal, effect) come first and, with the 64-byte
+/// alignment, share one cache line; a statement read is one miss instead of two or three.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(C, align(64))]
 pub struct Statement {
-    /// Index of the statement in the source policy (answers name statements by it).
-    pub index: u32,
-    /// The `Sid` (shared: real organizations repeat a few hundred Sids over every account).
-    pub sid: Option<Arc<str>>,
-    /// `Allow` or `Deny`.
-    pub effect: Effect,
-    /// `Principal` / `NotPrincipal`, if present.
-    pub principal: Option<Principals>,
-    /// `Action` / `NotAction`.
-    pub actions: Actions,
     /// `Resource` / `NotResource`; `None` in trust policies.
     pub resources: Option<Resources>,
     /// The condition clauses, ANDed; shared between the statements that carry the same list
     /// (decoding hash-conses them: a large organization has a few thousand distinct lists
     /// over a hundred thousand statements).
     pub conditions: Arc<[Clause]>,
+    /// `Principal` / `NotPrincipal`, if present (boxed: most statements have none, and the
+    /// hot line has room for a pointer only).
+    pub principal: Option<Box<Principals>>,
+    /// `Allow` or `Deny`.
+    pub effect: Effect,
+    /// Index of the statement in the source policy (answers name statements by it).
+    pub index: u32,
+    /// The `Sid` (shared: real organizations repeat a few hundred Sids over every account).
+    pub sid: Option<Arc<str>>,
+    /// `Action` / `NotAction`.
+    pub actions: Actions,
 }
 
 /// `Principal` / `NotPrincipal`.
@@ -776,7 +782,9 @@ impl Tables {
                     if !levels_ok(&a.scps) || !levels_ok(&a.rcps) {
                         return bad(format!("account {} names a missing policy", a.id));
                     }
-                    derived.accounts.insert(a.id.clone(), i as u32);
+                    if derived.accounts.insert(a.id.clone(), i as u32).is_some() {
+                        return bad(format!("account {} is listed twice", a.id));
+                    }
                 }
                 for (i, p) in org.principals.iter().enumerate() {
                     let ok = (p.account as usize) < org.accounts.len()

@@ -163,7 +163,7 @@ fn statements() -> Vec<Statement> {
             index: 3,
             sid: None,
             effect: Effect::Deny,
-            principal: Some(Principals {
+            principal: Some(Box::new(Principals {
                 negated: true,
                 wildcard: false,
                 entries: vec![
@@ -175,7 +175,7 @@ fn statements() -> Vec<Statement> {
                     ),
                     (PrincipalType::CanonicalUser, "79a59df900b949e5".into()),
                 ],
-            }),
+            })),
             actions: Actions {
                 negated: true,
                 patterns: ActionPatterns::Direct(vec![
@@ -202,11 +202,11 @@ fn trust_statement() -> Statement {
         index: 0,
         sid: Some("Trust".into()),
         effect: Effect::Allow,
-        principal: Some(Principals {
+        principal: Some(Box::new(Principals {
             negated: false,
             wildcard: true,
             entries: Vec::new(),
-        }),
+        })),
         actions: Actions {
             negated: false,
             patterns: ActionPatterns::Indexed(vec![3].into()),
@@ -943,6 +943,17 @@ fn inconsistent_tables_are_refused_with_the_reason() {
     t.policies[0].services.push(40);
     let err = Engine::from_bytes(encode(&t)).unwrap_err();
     assert!(err.is_inconsistent(), "{err}");
+
+    // Principal records name their account by index, and requests name it by id: two
+    // accounts with one id would make the two disagree.
+    let mut t = org_tables();
+    if let Scope::Org(org) = &mut t.scope {
+        assert!(org.accounts.len() >= 2);
+        org.accounts[1].id = org.accounts[0].id.clone();
+    }
+    let err = Engine::from_bytes(encode(&t)).unwrap_err();
+    assert!(err.is_inconsistent(), "{err}");
+    assert!(err.reason().unwrap().contains("listed twice"), "{err}");
 
     // A fixed set has no principal records.
     let mut sections = sections_of(&encode(&fixed_tables()));

@@ -232,7 +232,7 @@ impl Builder {
             index: id32(index, "statements in a policy")?,
             sid: st.sid.as_ref().map(|s| s.node.as_str().into()),
             effect: st.effect.node,
-            principal: st.principal.as_ref().map(|p| principals(p)),
+            principal: st.principal.as_ref().map(|p| Box::new(principals(p))),
             actions: Actions {
                 negated: st.action.negated,
                 patterns,

@@ -195,12 +195,13 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// The user a principal names in `account`: by ARN, else by name (names are unique per account).
+/// The user a principal names in account `account` (an index of `org.accounts`): by ARN, else
+/// by name (names are unique per account).
 fn find_record<'t>(
     tables: &'t Tables,
     org: &'t OrgTables,
     kind: RecordKind,
-    account: &str,
+    account: usize,
     arn: Option<&str>,
     name: Option<&str>,
 ) -> Option<(usize, &'t PrincipalRecord)> {
@@ -209,14 +210,11 @@ fn find_record<'t>(
         RecordKind::User => (&d.users, &d.user_names),
         RecordKind::Role => (&d.roles, &d.role_names),
     };
+    // Account ids are unique (`Tables::check`), so comparing indexes compares ids.
     let in_account = |i: &u32| {
         org.principals
             .get(*i as usize)
-            .filter(|r| {
-                org.accounts
-                    .get(r.account as usize)
-                    .is_some_and(|a| a.id == account)
-            })
+            .filter(|r| r.account as usize == account)
             .map(|r| (*i as usize, r))
     };
     let arn_at = |p: u32| org.principals.get(p as usize).map(|r| r.arn.as_str());
@@ -275,7 +273,6 @@ fn run_org<'t: 'a, 'a>(
         let i = *d.accounts.get(id?)? as usize;
         Some((i, org.accounts.get(i)?))
     };
-    let account_of = |id: Option<&str>| account_at(id).map(|(_, a)| a);
     let account_index = account_at(caller.account);
     let account = account_index.map(|(_, a)| a);
     // The plans of the identity and boundary lists chosen below: (record, first slot).
@@ -285,14 +282,14 @@ fn run_org<'t: 'a, 'a>(
     let mut identity = empty;
     let mut boundaries = empty;
     let mut tags: &[(String, String)] = &[];
-    if let (Some(acct), true) = (account, caller.kind.is_account_principal()) {
+    if let (Some((acct, _)), true) = (account_index, caller.kind.is_account_principal()) {
         match caller.kind {
             PrincipalKind::IamUser => {
                 let r = find_record(
                     tables,
                     org,
                     RecordKind::User,
-                    &acct.id,
+                    acct,
                     Some(caller.arn),
                     last_segment(caller.arn),
                 )
@@ -313,7 +310,7 @@ fn run_org<'t: 'a, 'a>(
                     tables,
                     org,
                     RecordKind::Role,
-                    &acct.id,
+                    acct,
                     caller.role_arn,
                     caller.role_name,
                 )
@@ -343,13 +340,13 @@ fn run_org<'t: 'a, 'a>(
                     && pacct.len() == 12
                     && pacct.bytes().all(|b| b.is_ascii_digit())
                 {
-                    let r = account_of(Some(pacct))
-                        .and_then(|a| {
+                    let r = account_at(Some(pacct))
+                        .and_then(|(a, _)| {
                             find_record(
                                 tables,
                                 org,
                                 RecordKind::User,
-                                &a.id,
+                                a,
                                 Some(parent),
                                 last_segment(parent),
                             )

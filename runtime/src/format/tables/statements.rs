@@ -173,11 +173,11 @@ pub(super) fn read<'a>(
                         .unwrap_or(PrincipalType::Aws);
                     entries.push((t, r.string("principal entry")?));
                 }
-                Some(Principals {
+                Some(Box::new(Principals {
                     negated: flags & NOT_PRINCIPAL != 0,
                     wildcard: flags & ANY_PRINCIPAL != 0,
                     entries,
-                })
+                }))
             } else {
                 None
             };
