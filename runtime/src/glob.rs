@@ -385,6 +385,99 @@ pub fn glob_match_ci(pattern: &[Tok], text: &str) -> bool {
     matches(pattern, text, Mode::GlobCi)
 }
 
+/// Glob match of a literal pattern in which `*` is the only wildcard and every other
+/// character, `?` included, is itself: equality, or the text before the first `*` as a
+/// prefix, the text after the last as a suffix (the two not overlapping) and each piece
+/// between stars at its leftmost place after the previous one. That is exact for such
+/// patterns (a later place only leaves less text for the rest), and byte search finds only
+/// char-boundary matches since both sides are UTF-8, so this is [`glob_match`] of the same
+/// pattern read with `*` as [`Tok::Star`] and nothing else as a wildcard. No tokens are built:
+/// the policy's text is compared in place.
+pub fn star_match(pattern: &str, text: &str) -> bool {
+    // One byte scan for the first and last `*` (ASCII, so every cut is a char boundary): the
+    // generic char searchers cost more than the comparison.
+    let mut stars: Option<(usize, usize)> = None;
+    for (i, b) in pattern.bytes().enumerate() {
+        if b == b'*' {
+            stars = Some((stars.map_or(i, |(first, _)| first), i));
+        }
+    }
+    let Some((first, last)) = stars else {
+        return pattern == text;
+    };
+    let (Some(head), Some(tail)) = (pattern.get(..first), pattern.get(last + 1..)) else {
+        return false;
+    };
+    if text.len() < head.len() + tail.len() || !text.starts_with(head) || !text.ends_with(tail) {
+        return false;
+    }
+    let Some(mut rest) = text.get(head.len()..text.len() - tail.len()) else {
+        return false;
+    };
+    let middle = pattern.get(first + 1..last).unwrap_or_default();
+    for piece in middle.split('*').filter(|p| !p.is_empty()) {
+        let Some(at) = find_bytes(rest.as_bytes(), piece.as_bytes()) else {
+            return false;
+        };
+        let Some(after) = rest.get(at + piece.len()..) else {
+            return false;
+        };
+        rest = after;
+    }
+    true
+}
+
+/// [`star_match`] for a `StringLike` pattern, where `?` is a wildcard too: `None` for a
+/// pattern with `?` (the caller takes the automaton).
+pub fn star_glob(pattern: &str, text: &str) -> Option<bool> {
+    (!pattern.as_bytes().contains(&b'?')).then(|| star_match(pattern, text))
+}
+
+/// [`resource_matches`] for a pattern [`resource_stars`] accepted, given as its text.
+pub fn resource_star_matches(stars: &str, resource: &str) -> bool {
+    resource != "*" && is_arn(resource) && star_match(stars, resource)
+}
+
+/// The leftmost position of `needle` in `hay`: a plain scan, cheaper than `str::find`'s
+/// searcher set-up for the few-byte pieces of real patterns, and `O(hay × needle)` like the
+/// automaton.
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some(&lead) = needle.first() else {
+        return Some(0);
+    };
+    let last_start = hay.len().checked_sub(needle.len())?;
+    (0..=last_start)
+        .find(|&i| hay.get(i) == Some(&lead) && hay.get(i..i + needle.len()) == Some(needle))
+}
+
+/// The text of a variable-free `Resource` pattern that [`resource_matches`] decides exactly as
+/// [`star_match`] does once the resource is known to be an ARN other than `*`: no `?`, no
+/// literal `*` or `?` character, not the lone `*`, and every `*` may cross colons under the
+/// head rule (it ends its segment of the ARN head, or lies after the head). `None` otherwise.
+/// Most real patterns qualify (`arn:aws:ec2:*:111122223333:instance/*`).
+pub fn resource_stars(pattern: &[Tok]) -> Option<String> {
+    if pattern == [Tok::Star] {
+        return None;
+    }
+    let mode = Mode::Resource {
+        head_end: head_end(pattern),
+    };
+    let mut text = String::with_capacity(pattern.len());
+    for (i, t) in pattern.iter().enumerate() {
+        match t {
+            Tok::Char('*' | '?') | Tok::Quest => return None,
+            Tok::Char(c) => text.push(*c),
+            Tok::Star => {
+                if step_at(pattern, mode, i) != (Step::Run { colon_ok: true }) {
+                    return None;
+                }
+                text.push('*');
+            }
+        }
+    }
+    Some(text)
+}
+
 /// True when `value` is an ARN for matching purposes: at least five colons, i.e. six
 /// components, the last of which keeps any further colons (spec §3.2 R3, §4.6 ARN). The `arn`
 /// word itself is not checked; a pattern's literal `arn:` does that where it matters.
@@ -1195,5 +1288,135 @@ mod tests {
                 assert_eq!(arn_like(p, t), old::arn_like(p, t));
             }
         }
+    }
+
+    #[test]
+    fn star_glob_agrees_with_the_glob_matcher() {
+        // Every pattern the shortcut accepts must answer exactly as the full matcher.
+        let pieces = ["", "a", "ab", "*", "?", "é", "/", "b*", "*a", "a*b"];
+        let texts = [
+            "", "a", "ab", "ba", "aab", "é", "a/é", "*", "?", "abab", "aba", "bab", "aéb/a",
+            "ababab",
+        ];
+        let mut shortcut = 0;
+        for x in pieces {
+            for y in pieces {
+                for z in pieces {
+                    let pattern = format!("{x}{y}{z}");
+                    for e in texts {
+                        if let Some(hit) = star_glob(&pattern, e) {
+                            shortcut += 1;
+                            assert_eq!(
+                                hit,
+                                glob_match(&Tok::glob(&pattern), e),
+                                "{pattern:?} {e:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            shortcut > 1000,
+            "the shortcut is taken for the simple shapes"
+        );
+        assert_eq!(star_glob("a?b", "axb"), None);
+        assert_eq!(star_glob("*", "anything"), Some(true));
+        // Prefix and suffix must not share characters; pieces are found in order.
+        assert_eq!(star_glob("ab*ba", "aba"), Some(false));
+        assert_eq!(star_glob("a*b*a", "aba"), Some(true));
+        assert_eq!(star_glob("a*bb*a", "abba"), Some(true));
+        assert_eq!(star_glob("a*b*b*a", "abba"), Some(true));
+        assert_eq!(star_glob("a*b*b*a", "aba"), Some(false));
+        assert_eq!(
+            star_glob("*admin*", "arn:aws:iam::1:role/team-admin-x"),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn star_glob_agrees_with_the_glob_matcher_on_longer_patterns() {
+        // Seeded: patterns and texts of up to 12 pieces over an alphabet that makes pieces
+        // repeat and overlap, where a greedy search would go wrong if it could.
+        let alphabet = ["a", "b", "ab", "ba", "*", "*", "é", ":"];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut draw = |stars: bool| {
+            let n = next() % 12;
+            (0..n)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .filter(|p| stars || *p != "*")
+                .collect::<String>()
+        };
+        let mut hits = 0;
+        for _ in 0..20_000 {
+            let (pattern, text) = (draw(true), draw(false));
+            let want = glob_match(&Tok::glob(&pattern), &text);
+            assert_eq!(
+                star_glob(&pattern, &text),
+                Some(want),
+                "{pattern:?} {text:?}"
+            );
+            hits += usize::from(want);
+        }
+        assert!(hits > 1000, "both answers are exercised ({hits} matches)");
+    }
+
+    #[test]
+    fn resource_stars_agree_with_resource_matches() {
+        let patterns = [
+            "arn:aws:ec2:*:111122223333:instance/*",
+            "arn:aws:s3:::b*t/*/x*",
+            "arn:aws:iam::*:role/*admin*",
+            "arn:aws:s3:*",
+            "arn:aws:*:*:*:*",
+            "arn:aws:s3:x*y:::b",
+            "arn:aws:s3:::b?",
+            "arn*:s3:::b",
+            "*",
+            "**",
+            "arn:aws:sqs:*:1:*",
+            "arn:*",
+        ];
+        let resources = [
+            "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
+            "arn:aws:ec2::111122223333:instance/",
+            "arn:aws:s3:::bucket/a/xy",
+            "arn:aws:s3:::bt/a/b/x",
+            "arn:aws:s3:::b:t/a/x",
+            "arn:aws:iam::1:role/team-admin",
+            "arn:aws:iam::1:role/x",
+            "arn:aws:s3:xay:::b",
+            "arn:aws:s3:x:a:y:::b",
+            "arn:aws:sqs:eu-west-1:1:q:x",
+            "arn:aws:s3:::b",
+            // Not ARNs, or `*`: no pattern but `*` matches them, whatever the text says.
+            "arn:aws:s3:x",
+            "arn:aws:sqs:*:1",
+            "*",
+            "",
+        ];
+        let mut fast = 0;
+        for p in patterns {
+            let toks = Tok::glob(p);
+            let Some(text) = resource_stars(&toks) else {
+                continue;
+            };
+            fast += 1;
+            assert_eq!(text, p);
+            for r in resources {
+                let want = resource_matches(&toks, r);
+                assert_eq!(resource_star_matches(&text, r), want, "{p:?} {r:?}");
+            }
+        }
+        assert!(fast >= 7, "the common shapes qualify ({fast})");
+        assert_eq!(resource_stars(&Tok::glob("arn:aws:s3:x*y:::b")), None);
+        assert_eq!(resource_stars(&Tok::glob("arn:aws:s3:::b?")), None);
+        assert_eq!(resource_stars(&[Tok::Char('*'), Tok::Star]), None);
     }
 }

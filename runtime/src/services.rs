@@ -95,7 +95,7 @@ pub const SCP_EXEMPT_ROOT_ACTIONS: &[&str] = &[
 
 /// The service prefix of an action (`s3` of `s3:GetObject`), lower-cased by the caller.
 pub fn service_of(action: &str) -> &str {
-    action.split_once(':').map_or(action, |(s, _)| s)
+    crate::principal::split_colon(action).map_or(action, |(s, _)| s)
 }
 
 /// True when RCPs govern resources of this (lower-case) action's service.

@@ -266,10 +266,26 @@ pub enum ResourcePattern {
     Exact(String),
     /// Literal text then one final `*`: an ARN starting with this.
     Prefix(String),
+    /// A variable-free pattern whose only wildcards are `*`s that may cross colons
+    /// ([`crate::glob::resource_stars`]): compared in place with [`crate::glob::star_match`].
+    /// Written to the file as the [`ResourcePattern::Glob`] it stands for.
+    Stars(String),
     /// Any other variable-free pattern.
     Glob(Vec<Tok>),
     /// A pattern with variables, resolved per request.
     Template(Template),
+}
+
+impl ResourcePattern {
+    /// The form a variable-free glob takes: [`ResourcePattern::Stars`] where it qualifies,
+    /// else [`ResourcePattern::Glob`]. The compiler and the decoder both build globs with it,
+    /// so compiled and loaded tables are equal.
+    pub fn glob(toks: Vec<Tok>) -> ResourcePattern {
+        match crate::glob::resource_stars(&toks) {
+            Some(text) => ResourcePattern::Stars(text),
+            None => ResourcePattern::Glob(toks),
+        }
+    }
 }
 
 /// One condition clause.

@@ -197,6 +197,7 @@ fn resource_text(r: &ResourcePattern) -> String {
         ResourcePattern::Any => "*".into(),
         ResourcePattern::Exact(s) => s.clone(),
         ResourcePattern::Prefix(s) => format!("{s}*"),
+        ResourcePattern::Stars(s) => s.clone(),
         ResourcePattern::Glob(ts) => toks(ts),
         ResourcePattern::Template(t) => t.source(),
     }

@@ -163,7 +163,7 @@ fn resource_pattern(t: &Template) -> ResourcePattern {
     {
         return ResourcePattern::Prefix(text);
     }
-    ResourcePattern::Glob(toks)
+    ResourcePattern::glob(toks)
 }
 
 fn principals(p: &Principals) -> tables::Principals {

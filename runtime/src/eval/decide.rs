@@ -6,8 +6,8 @@ use super::condition::{Buffers, holds, resolve_glob};
 use super::context::Lookup;
 use super::plan::PlanId;
 use crate::decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
-use crate::glob::{glob_match, is_arn, resource_matches};
-use crate::principal::PrincipalKind;
+use crate::glob::{glob_match, is_arn, resource_matches, resource_star_matches};
+use crate::principal::{PrincipalKind, split_colon};
 use crate::services;
 use crate::tables::{
     ActionPattern, ActionPatterns, Policy, PolicyId, PolicyIndex, ResourcePattern, Resources,
@@ -120,7 +120,7 @@ fn intersects(a: &[u32], b: &[u32]) -> bool {
 /// Whether one compiled action pattern matches a lower-cased action (spec §3.1). The compiler
 /// classifies known actions with this same function, so both paths agree by construction.
 pub fn pattern_matches(p: &ActionPattern, action: &str) -> bool {
-    split_matches(p, action.split_once(':'))
+    split_matches(p, split_colon(action))
 }
 
 /// [`pattern_matches`] on an action already split at its first colon.
@@ -185,6 +185,7 @@ impl Ctx<'_, '_> {
             ResourcePattern::Prefix(s) => {
                 resource != "*" && resource.starts_with(s.as_str()) && is_arn(resource)
             }
+            ResourcePattern::Stars(p) => resource_star_matches(p, resource),
             ResourcePattern::Glob(toks) => resource_matches(toks, resource),
             ResourcePattern::Template(t) => {
                 let mut toks = std::mem::take(&mut buf.toks);
@@ -385,7 +386,9 @@ fn level(l: usize) -> u16 {
 pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Collect>) -> Answer {
     let p = input.caller;
     let action = input.action;
-    let service = services::service_of(action);
+    // One scan for the colon serves the service name here and the action patterns below.
+    let split = split_colon(action);
+    let service = split.map_or(action, |(s, _)| s);
 
     if action == "sts:getcalleridentity" && p.kind.is_account_principal() {
         return Answer::bare(Decision::Allow, Basis::GetCallerIdentityOverride);
@@ -427,7 +430,7 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
     });
     let mut cx = Ctx {
         input,
-        split: input.action.split_once(':'),
+        split,
         has_boundary,
         buf,
     };

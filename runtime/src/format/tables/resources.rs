@@ -17,6 +17,8 @@ use super::values::{read_glob, read_template, skip_glob, skip_template};
 #[cfg(feature = "write")]
 use super::values::{write_glob, write_template};
 use crate::format::error::LoadError;
+#[cfg(feature = "write")]
+use crate::glob::Tok;
 use crate::tables::{ResourcePattern, Resources};
 
 const TAG: &str = "resource entry tag";
@@ -42,7 +44,7 @@ fn read_list(r: &mut Reader<'_, '_>) -> Result<Resources, LoadError> {
             0 => ResourcePattern::Any,
             1 => ResourcePattern::Exact(r.string("exact resource")?),
             2 => ResourcePattern::Prefix(r.string("resource prefix")?),
-            3 => ResourcePattern::Glob(read_glob(r, "resource glob")?),
+            3 => ResourcePattern::glob(read_glob(r, "resource glob")?),
             _ => ResourcePattern::Template(read_template(r)?),
         });
     }
@@ -90,6 +92,10 @@ pub(super) fn write<'t>(w: &mut Writer<'_>, lists: impl ExactSizeIterator<Item =
                 ResourcePattern::Glob(g) => {
                     w.u32(3);
                     write_glob(w, g);
+                }
+                ResourcePattern::Stars(text) => {
+                    w.u32(3);
+                    write_glob(w, &Tok::glob(text));
                 }
                 ResourcePattern::Template(t) => {
                     w.u32(4);
