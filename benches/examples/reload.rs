@@ -1,0 +1,122 @@
+//! Does a reload stall a reader? One thread decides the mix of a scale in a loop, timing every
+//! request, while the main thread reloads the scale's decision file from disk again and again
+//! (`Engine::reload`, as a service picking up a new file would); then the same reader runs
+//! without reloads. Prints the reader's latency percentiles, its worst request and how many
+//! requests took longer than 1 ms and 10 ms in each phase.
+//!
+//! ```text
+//! cargo run --release -p gavel-benches --example reload -- [S|M|L|XL] [RELOADS]
+//! ```
+//!
+//! The issue's target is that a reload never stalls a reader. On a machine with fewer cores
+//! than threads (the reader, the reload and its helper thread) the reader is sometimes
+//! descheduled while a reload decodes: that shows as requests of a few milliseconds in both
+//! builds. What the engine must not add is work done *by the reader*: freeing the replaced
+//! snapshot (tens of milliseconds at L) when the reader held the last reference.
+
+use gavel_benches::compiled::{compile_options, prepare};
+use gavel_benches::{load_managed, workload};
+use gavel_compiler::workload::Scale;
+use gavel_runtime::Engine;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("reload: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Per-request latencies of the reader, in nanoseconds.
+fn read_until(engine: &Engine, requests: &[gavel_runtime::Request], stop: &AtomicBool) -> Vec<u64> {
+    let mut out = Vec::with_capacity(1 << 22);
+    while !stop.load(Ordering::Relaxed) {
+        for r in requests {
+            let t = Instant::now();
+            black_box(engine.authorize(black_box(r)));
+            out.push(t.elapsed().as_nanos() as u64);
+        }
+    }
+    out
+}
+
+fn report(phase: &str, mut ns: Vec<u64>) {
+    ns.sort_unstable();
+    let at = |q: f64| {
+        ns.get(((ns.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(0)
+    };
+    let over = |limit: u64| ns.iter().filter(|&&v| v > limit).count();
+    println!(
+        "{phase}: {} requests, p50 {} ns, p99 {} ns, p99.99 {} ns, max {:.2} ms, >1 ms: {}, >10 ms: {}",
+        ns.len(),
+        at(0.5),
+        at(0.99),
+        at(0.9999),
+        ns.last().copied().unwrap_or(0) as f64 / 1e6,
+        over(1_000_000),
+        over(10_000_000),
+    );
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let scale = args
+        .next()
+        .map_or(Some(Scale::L), |s| Scale::parse(&s))
+        .ok_or("the scale is S, M, L or XL")?;
+    let reloads: u32 = args
+        .next()
+        .map_or(Ok(20), |s| s.parse())
+        .map_err(|_| "RELOADS is a number")?;
+    let managed = load_managed()?;
+    let w = workload(scale, &managed)?;
+    let c = prepare(&w.org, &w.requests, &compile_options()?)?;
+    let path = std::env::temp_dir().join(format!("gavel-reload-{}.gavel", std::process::id()));
+    std::fs::write(&path, &c.bytes).map_err(|e| format!("cannot write the file: {e}"))?;
+    let engine = Arc::new(Engine::open(&path).map_err(|e| e.to_string())?);
+    let requests = Arc::new(c.requests);
+    drop(c.engine);
+    drop(c.file_engine);
+
+    let measure = |reload: bool| -> Result<(Vec<u64>, Duration), String> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let (engine, requests, stop) = (engine.clone(), requests.clone(), stop.clone());
+            std::thread::spawn(move || read_until(&engine, &requests, &stop))
+        };
+        let mut slowest = Duration::ZERO;
+        for _ in 0..reloads {
+            std::thread::sleep(Duration::from_millis(50));
+            if reload {
+                let t = Instant::now();
+                engine.reload(&path).map_err(|e| e.to_string())?;
+                slowest = slowest.max(t.elapsed());
+            } else {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        let ns = reader.join().map_err(|_| "the reader panicked")?;
+        Ok((ns, slowest))
+    };
+    let (with, slowest) = measure(true)?;
+    let (without, _) = measure(false)?;
+    let _ = std::fs::remove_file(&path);
+    println!(
+        "[{}] {reloads} reloads, slowest reload {:.1} ms",
+        scale.name(),
+        slowest.as_secs_f64() * 1e3
+    );
+    report("while reloading", with);
+    report("without reloads", without);
+    Ok(())
+}
