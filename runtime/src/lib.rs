@@ -24,7 +24,7 @@ pub mod tables;
 pub mod value;
 
 pub use decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
-pub use engine::{Engine, Snapshot, SnapshotGuard};
+pub use engine::{Engine, LoadThreads, Snapshot, SnapshotGuard};
 pub use format::LoadError;
 pub use principal::{Principal, PrincipalError, PrincipalKind};
 pub use request::{Context, ContextError, ContextValue, Request, SessionInfo};

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 
-use gavel_runtime::Engine;
 use gavel_runtime::format::{SectionKind, encode, write_file_atomically};
 use gavel_runtime::tables::{Policy, Tables};
+use gavel_runtime::{Engine, LoadThreads, Snapshot};
 
 /// A scratch directory unique to this process and test, removed on drop.
 struct Scratch(PathBuf);
@@ -150,6 +150,28 @@ fn failed_reload_keeps_the_old_snapshot() {
     write_file_atomically(&path, &generation(2)).unwrap();
     engine.reload(&path).unwrap();
     assert_eq!(generation_of(&engine), 2);
+}
+
+#[test]
+fn a_reload_on_one_thread_loads_the_same_file_and_refuses_the_same_damage() {
+    let dir = Scratch::new("one-thread");
+    let path = dir.path("org.gavel");
+    write_file_atomically(&path, &generation(1)).unwrap();
+    let engine = Engine::open(&path).unwrap();
+    write_file_atomically(&path, &corrupt(generation(2))).unwrap();
+    assert!(
+        engine
+            .reload_with(&path, LoadThreads::One)
+            .unwrap_err()
+            .is_checksum_mismatch()
+    );
+    assert_eq!(generation_of(&engine), 1);
+    write_file_atomically(&path, &generation(3)).unwrap();
+    engine.reload_with(&path, LoadThreads::One).unwrap();
+    assert_eq!(generation_of(&engine), 3);
+    let one = Snapshot::read_with(&path, LoadThreads::One).unwrap();
+    let auto = Snapshot::read_with(&path, LoadThreads::Auto).unwrap();
+    assert_eq!(one.tables(), auto.tables());
 }
 
 #[test]
