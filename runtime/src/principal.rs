@@ -101,26 +101,12 @@ pub fn split_colon(s: &str) -> Option<(&str, &str)> {
 
 /// Splits an ARN into its six components; the last keeps any further colons.
 pub fn split_arn(arn: &str) -> Option<[&str; 6]> {
-    // On the hot path for every request: one byte scan for the four colons after `arn:`, then
-    // six cuts (a generic iterator chain here cost about 300 instructions per call). `:` is
-    // ASCII, so it never occurs inside a multi-byte character and every cut is a char boundary.
+    // On the hot path for every request (and again for role ARNs): the four colons after
+    // `arn:` are found eight bytes at a time, then six cuts (a generic iterator chain here
+    // cost about 300 instructions per call, a byte loop about 250). `:` is ASCII, so it never
+    // occurs inside a multi-byte character and every cut is a char boundary.
     let rest = arn.strip_prefix("arn:")?;
-    let mut cuts = [0usize; 4];
-    let mut found = 0;
-    for (i, b) in rest.bytes().enumerate() {
-        if b == b':' {
-            if let Some(slot) = cuts.get_mut(found) {
-                *slot = i;
-            }
-            found += 1;
-            if found == cuts.len() {
-                break;
-            }
-        }
-    }
-    if found < cuts.len() {
-        return None;
-    }
+    let cuts = colons::<4>(rest.as_bytes())?;
     let [a, b, c, d] = cuts;
     Some([
         arn.get(..3)?,
@@ -130,6 +116,48 @@ pub fn split_arn(arn: &str) -> Option<[&str; 6]> {
         rest.get(c + 1..d)?,
         rest.get(d + 1..)?,
     ])
+}
+
+/// The positions of the first `N` colons of `bytes`, or `None` if it has fewer.
+fn colons<const N: usize>(bytes: &[u8]) -> Option<[usize; N]> {
+    let mut cuts = [0usize; N];
+    let mut found = 0;
+    let mut record = |i: usize| {
+        if let Some(slot) = cuts.get_mut(found) {
+            *slot = i;
+        }
+        found += 1;
+        found == N
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        let mut mask = colon_bytes(word);
+        while mask != 0 {
+            if record(base + (mask.trailing_zeros() / 8) as usize) {
+                return Some(cuts);
+            }
+            mask &= mask - 1;
+        }
+        base += 8;
+    }
+    for (i, b) in chunks.remainder().iter().enumerate() {
+        if *b == b':' && record(base + i) {
+            return Some(cuts);
+        }
+    }
+    None
+}
+
+/// The high bit of each byte of `word` that is `:`, and no other bit. Exact (no false
+/// positives from borrows): the classic "has zero byte" test on `word ^ ::::::::`, in the form
+/// that keeps each byte's carry inside the byte.
+fn colon_bytes(word: u64) -> u64 {
+    const COLONS: u64 = u64::from_ne_bytes([b':'; 8]);
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ COLONS;
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 impl Principal {
@@ -390,6 +418,39 @@ mod tests {
             let got = split_arn(&s).map(|p| p.map(str::to_string));
             assert_eq!(got, model(&s), "{s:?}");
         }
+        // Longer texts: colons at every offset of the eight-byte words and past them.
+        let long = [
+            "arn",
+            ":",
+            "aws",
+            "é",
+            "",
+            "::",
+            "role/a-b_c",
+            "x:y",
+            "123456789012",
+            "ü/*",
+            ";",
+            "º",
+        ];
+        for _ in 0..20_000 {
+            let mut s = String::from("arn:");
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut x = seed;
+            for _ in 0..(4 + x % 20) {
+                x = x.rotate_right(5) ^ (x >> 3);
+                s.push_str(long[(x % long.len() as u64) as usize]);
+            }
+            let got = split_arn(&s).map(|p| p.map(str::to_string));
+            assert_eq!(got, model(&s), "{s:?}");
+        }
+        // `;` and `\xba` (a colon with the high bit set) are the near misses.
+        assert_eq!(
+            colon_bytes(u64::from_le_bytes(*b":a:;\xba9::")),
+            0x8080_0000_0080_0080
+        );
         assert_eq!(
             split_arn("arn:aws:s3:::b/k:x"),
             Some(["arn", "aws", "s3", "", "", "b/k:x"])
