@@ -12,8 +12,7 @@
 //! validation in a fresh process, the way a service starts).
 
 use gavel_benches::compiled::{compile_options, prepare};
-use gavel_benches::{load_managed, reference, workload};
-use gavel_compiler::workload::Scale;
+use gavel_benches::{example_args, load_managed, reference, workload};
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -30,14 +29,7 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let scale = args
-        .next()
-        .map_or(Some(Scale::L), |s| Scale::parse(&s))
-        .ok_or("the scale is S, M, L or XL")?;
-    let secs: f64 = args
-        .next()
-        .map_or(Ok(5.0), |s| s.parse())
-        .map_err(|_| "SECONDS is a number")?;
+    let (scale, secs) = example_args(&mut args, 5.0f64, "SECONDS")?;
     let managed = load_managed()?;
     let w = workload(scale, &managed)?;
     let opts = compile_options()?;

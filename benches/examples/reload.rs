@@ -18,8 +18,7 @@
 //! cores, and the reader is descheduled now and then for a few milliseconds.
 
 use gavel_benches::compiled::{compile_options, prepare};
-use gavel_benches::{load_managed, workload};
-use gavel_compiler::workload::Scale;
+use gavel_benches::{example_args, load_managed, workload};
 use gavel_runtime::{Engine, LoadThreads};
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -72,14 +71,7 @@ fn report(phase: &str, mut ns: Vec<u64>) {
 
 fn run() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let scale = args
-        .next()
-        .map_or(Some(Scale::L), |s| Scale::parse(&s))
-        .ok_or("the scale is S, M, L or XL")?;
-    let reloads: u32 = args
-        .next()
-        .map_or(Ok(20), |s| s.parse())
-        .map_err(|_| "RELOADS is a number")?;
+    let (scale, reloads) = example_args(&mut args, 20u32, "RELOADS")?;
     let threads = match args.next().as_deref() {
         None => LoadThreads::One,
         Some("auto") => LoadThreads::Auto,

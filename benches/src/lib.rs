@@ -65,6 +65,24 @@ pub fn scales_from_env(var: &str, default: &[Scale]) -> Result<Vec<Scale>, Strin
     }
 }
 
+/// The examples' leading arguments: a scale (default L), then a number (`default` when absent;
+/// `what` names it in the error).
+pub fn example_args<T: std::str::FromStr>(
+    args: &mut impl Iterator<Item = String>,
+    default: T,
+    what: &str,
+) -> Result<(Scale, T), String> {
+    let scale = args
+        .next()
+        .map_or(Some(Scale::L), |s| Scale::parse(&s))
+        .ok_or("the scale is S, M, L or XL")?;
+    let n = args
+        .next()
+        .map_or(Ok(default), |s| s.parse())
+        .map_err(|_| format!("{what} is a number"))?;
+    Ok((scale, n))
+}
+
 /// The reference baseline: resolves the caller, gathers its policy sets and the derived context,
 /// and decides, for every request.
 pub fn reference(org: &Organization, request: &OrgRequest) -> Decision {
