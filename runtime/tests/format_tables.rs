@@ -542,11 +542,9 @@ fn words(bytes: &[u8]) -> Vec<u32> {
         .collect()
 }
 
-/// One tiny policy set, every section asserted word by word (FORMAT.md, "Decision tables").
-#[test]
-fn tiny_tables_byte_by_byte() {
-    const NONE: u32 = u32::MAX;
-    let t = Tables {
+/// One tiny policy set: one statement with an action id, a resource list and a clause list.
+fn tiny_tables() -> Tables {
+    Tables {
         actions: ActionIndex {
             patterns: vec![ActionPattern::Named {
                 service: "s3".into(),
@@ -589,7 +587,14 @@ fn tiny_tables_byte_by_byte() {
         derived: Default::default(),
     }
     .check()
-    .unwrap();
+    .unwrap()
+}
+
+/// One tiny policy set, every section asserted word by word (FORMAT.md, "Decision tables").
+#[test]
+fn tiny_tables_byte_by_byte() {
+    const NONE: u32 = u32::MAX;
+    let t = tiny_tables();
     let bytes = encode(&t);
     let file = File::from_bytes(&bytes[..]).unwrap();
     let section = |kind| file.section(kind).unwrap();
@@ -618,13 +623,15 @@ fn tiny_tables_byte_by_byte() {
         2, 0, 1, 0, //   Named, service "s3", glob text "get*", no literal wildcards
         1, 2, 0,    // known actions: 1, "s3:getobject" in class 0
         1, 1, 0,    // classes: 1, class 0 = [pattern 0]
+        1, 1, 0,    // statement pattern lists: 1, list 0 = [pattern 0]
     ]);
     #[rustfmt::skip]
     assert_eq!(words(section(SectionKind::Conditions)), [
-        1,          // clauses: 1
-        18,         //   operator: Bool (code 18), no set prefix, no IfExists
-        3,          //   key "aws:securetransport"
-        1, 4, 1,    //   values: 1, bool true
+        1,          // clause lists: 1
+        1,          //   clauses: 1
+        18,         //     operator: Bool (code 18), no set prefix, no IfExists
+        3,          //     key "aws:securetransport"
+        1, 4, 1,    //     values: 1, bool true
     ]);
     #[rustfmt::skip]
     assert_eq!(words(section(SectionKind::Resources)), [
@@ -638,8 +645,9 @@ fn tiny_tables_byte_by_byte() {
         0,          //   index 0 in its policy
         5,          //   Sid "S"
         1 << 6,     //   flags: Allow, Action, pattern ids, no Principal, has Resource
-        1, 0,       //   action pattern ids: [0]
-        1,          //   takes 1 clause
+        0,          //   statement pattern list 0
+        0,          //   resource list 0
+        0,          //   clause list 0
     ]);
     #[rustfmt::skip]
     assert_eq!(words(section(SectionKind::Policies)), [
@@ -660,7 +668,8 @@ fn tiny_tables_byte_by_byte() {
     let mut meta = words_le(&[writer.len() as u32]);
     meta.extend(writer.as_bytes());
     meta.resize(meta.len().next_multiple_of(4), 0);
-    // strings, patterns, policies, statements, clauses, resource lists, principals, accounts
+    // strings, patterns, policies, statements, clause lists, resource lists, principals,
+    // accounts
     meta.extend(words_le(&[7, 1, 1, 1, 1, 1, 0, 0]));
     assert_eq!(section(SectionKind::Meta), &meta[..]);
 
@@ -669,6 +678,62 @@ fn tiny_tables_byte_by_byte() {
 
 fn words_le(words: &[u32]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+#[test]
+fn statements_name_their_lists_by_position_and_every_list_is_named() {
+    let good = encode(&tiny_tables());
+    let load = |bytes: Vec<u8>| Engine::from_bytes(bytes).unwrap_err();
+    // Section `statements` of the tiny tables: count, index, Sid, flags, pattern list 0,
+    // resource list 0, clause list 0 (see `tiny_tables_byte_by_byte`).
+    let set_word = |at: usize, value: u32| {
+        with_section(&good, SectionKind::Statements, |s| {
+            s[4 * at..4 * at + 4].copy_from_slice(&value.to_le_bytes())
+        })
+    };
+    for (at, what) in [
+        (4, "pattern list"),
+        (5, "resource list"),
+        (6, "clause list"),
+    ] {
+        let err = load(set_word(at, 1));
+        assert!(err.is_bad_reference(), "{err}");
+        assert_eq!(err.section(), Some(SectionKind::Statements));
+        assert!(err.to_string().contains(what), "{err}");
+    }
+    // No condition: the one clause list is then named by nobody.
+    let err = load(set_word(6, u32::MAX));
+    assert!(err.is_unused_entries(), "{err}");
+    assert_eq!(err.section(), Some(SectionKind::Conditions));
+    // No resource list (flag bit 6 cleared, the id word removed): likewise.
+    let bytes = with_section(&good, SectionKind::Statements, |s| {
+        s[12..16].copy_from_slice(&0u32.to_le_bytes());
+        s.drain(20..24);
+    });
+    let err = load(bytes);
+    assert!(err.is_unused_entries(), "{err}");
+    assert_eq!(err.section(), Some(SectionKind::Resources));
+    // Inline patterns (flag bit 2: one `*`) instead of the pattern list: likewise.
+    let bytes = with_section(&good, SectionKind::Statements, |s| {
+        s[12..16].copy_from_slice(&(1u32 << 6 | 1 << 2).to_le_bytes());
+        s.splice(16..20, [1u32, 0].iter().flat_map(|w| w.to_le_bytes()));
+    });
+    let err = load(bytes);
+    assert!(err.is_unused_entries(), "{err}");
+    assert_eq!(err.section(), Some(SectionKind::Actions));
+    // An empty clause list is a second encoding of "no condition": refused.
+    let bytes = with_section(&good, SectionKind::Conditions, |s| {
+        // One list of no clauses (and words enough for the count check to pass).
+        *s = [1u32, 0, 0, 0, 0]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+    });
+    let err = load(bytes);
+    assert!(err.is_invalid_value(), "{err}");
+    assert_eq!(err.section(), Some(SectionKind::Conditions));
+    // The unchanged file loads.
+    assert!(Engine::from_bytes(good).is_ok());
 }
 
 #[test]
@@ -1009,8 +1074,9 @@ fn one_long_string_named_very_often_is_refused() {
         .unwrap()
         .1[12..20]
         .to_vec();
-    // ...then that list 20,000 times: equal lists decode once and are shared, so the tables
-    // stay small (the file is refused only because one statement uses one list).
+    // ...then that list 20,000 times: every stored list is decoded (the writer stores each
+    // distinct list once, so a file repeating one is crafted), and the text budget stops the
+    // decoding long before the 5 GiB it would materialize.
     let bytes = with_section(&good, SectionKind::Resources, |s| {
         s.truncate(4);
         s[..4].copy_from_slice(&20_000u32.to_le_bytes());
@@ -1021,7 +1087,7 @@ fn one_long_string_named_very_often_is_refused() {
         }
     });
     let err = Engine::from_bytes(bytes).unwrap_err();
-    assert!(err.is_unused_entries(), "{err}");
+    assert!(err.is_decoded_too_large(), "{err}");
     assert_eq!(err.section(), Some(SectionKind::Resources));
     // ...and 200 different lists naming it 1, 2, ..., 200 times: each use is an 8-byte entry,
     // so the file stays under 0.5 MiB while the tables would hold 5 GiB of text.

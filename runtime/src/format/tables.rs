@@ -15,11 +15,11 @@
 //!    `org-tree`, each read front to back with checked reads: every count is checked against
 //!    the bytes left before anything is allocated for it, every tag and flag word against the
 //!    values this version defines, every string id against the pool, and each section must end
-//!    exactly after its last entry. Statements take the next clauses and resource list in
-//!    order, policies the next statements (the policies' counts must add up to the statement
-//!    count before any statement is decoded into its policy), so every stored entry is used
-//!    exactly once (leftover entries are an error) and the decoded tables are never larger
-//!    than linear in the file;
+//!    exactly after its last entry. Statements name their pattern, resource and clause lists
+//!    by position, and every stored list must be named; policies take the next statements
+//!    (the policies' counts must add up to the statement count before any statement is
+//!    decoded into its policy). Leftover entries are an error, and the decoded tables are
+//!    never larger than linear in the file (a list named many times is decoded once);
 //! 4. the counts in `meta` must equal what the sections hold;
 //! 5. [`Tables::check`]: every policy, pattern, service, class and account id names something;
 //!    it also builds the lookup maps, which are not stored.
@@ -28,11 +28,11 @@
 //! per byte of file (at least [`TEXT_FLOOR`]), so a crafted file that names one long string
 //! millions of times fails instead of decoding to gigabytes.
 //!
-//! Entries stored with identical bytes (Sids, action-id lists, resource lists, clauses, and so
-//! clause lists) decode once and are shared by every statement that uses them: the L
-//! benchmark organization's 196,533 statements carry 104,734 clauses of which 2,978 are
-//! distinct, and 191,017 resource lists of which 29,655 are. Only what is materialized is
-//! charged to the budget.
+//! The writer stores each distinct pattern list, resource list and clause list once, and the
+//! reader shares each decoded list (`Arc`) among the statements that name it: the L benchmark
+//! organization's 196,533 statements name 10,476 distinct pattern lists, 29,655 resource lists
+//! and 2,978 clause lists. Sids are shared per string id. Only what is materialized is charged
+//! to the budget.
 //!
 //! Never panics, whatever the bytes.
 
@@ -168,66 +168,60 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
         },
         move || section(file, SectionKind::Resources, &fork, resources::read),
     );
-    let (actions, clauses) = (actions?, clauses?);
+    let ((actions, action_lists), clauses) = (actions?, clauses?);
     let lists = lists.unwrap_or_else(|| Err(stopped()))?;
     let heads = heads?;
-    let n_lists = lists.len();
     let Some((counts, count, start, split)) = layout else {
         return Err(stopped());
     };
     count?;
-    let read = |r: &mut Reader<'_, '_>, counts: &[usize], next_clause: usize, lists: Vec<_>| {
-        let mut next_clause = next_clause;
-        let mut lists = lists.into_iter();
-        let statements = statements::read(r, counts, &clauses, &mut next_clause, &mut lists)?;
-        Ok::<_, LoadError>((statements, next_clause, lists.len()))
-    };
     // The halves, or the whole section when it was not split.
-    let split = split.filter(|sp| {
-        sp.lists <= lists.len() && sp.clauses <= clauses.order.len() && sp.policies <= counts.len()
-    });
+    let split = split.filter(|sp| sp.policies <= counts.len());
     let (counts_first, counts_rest) = counts.split_at(split.map_or(counts.len(), |sp| sp.policies));
-    let mut first_lists = lists;
-    let rest_lists = first_lists.split_off(split.map_or(first_lists.len(), |sp| sp.lists));
     let fork = strs.fork();
+    let (pool_actions, pool_lists, pool_clauses) = (&action_lists, &lists, &clauses);
     let (first, rest) = par::join(
         split.is_some(),
         || {
             let mut r = Reader::new(statement_bytes, SectionKind::Statements, &strs);
             r.seek(start);
-            let out = read(&mut r, counts_first, 0, first_lists)?;
+            let mut pools = statements::Pools::new(&action_lists, &lists, &clauses);
+            let out = statements::read(&mut r, counts_first, &mut pools)?;
             match split {
                 // The scan and the decoder must agree on where the first half ends.
-                Some(sp) if (r.at(), out.1, out.2) != (sp.at, sp.clauses, 0) => Err(r.err(
-                    LoadError::inconsistent("the statement scan and decoder disagree".into()),
-                )),
-                Some(_) => Ok(out),
-                None => r.finish().map(|()| out),
+                Some(sp) if r.at() != sp.at => Err(r.err(LoadError::inconsistent(
+                    "the statement scan and decoder disagree".into(),
+                ))),
+                Some(_) => Ok((out, pools)),
+                None => r.finish().map(|()| (out, pools)),
             }
         },
         move || {
+            let mut pools = statements::Pools::new(pool_actions, pool_lists, pool_clauses);
             let Some(sp) = split else {
-                return Ok((Vec::new(), 0, 0));
+                return Ok((Vec::new(), pools));
             };
             let mut r = Reader::new(statement_bytes, SectionKind::Statements, &fork);
             r.seek(sp.at);
-            let out = read(&mut r, counts_rest, sp.clauses, rest_lists)?;
-            r.finish().map(|()| out)
+            let out = statements::read(&mut r, counts_rest, &mut pools)?;
+            r.finish().map(|()| (out, pools))
         },
     );
-    let (mut statements, mut next_clause, mut lists_left) = first?;
+    let (mut statements, mut pools) = first?;
     if split.is_some() {
-        let (more, next, left) = rest.unwrap_or_else(|| Err(stopped()))?;
+        let (more, other) = rest.unwrap_or_else(|| Err(stopped()))?;
         statements.extend(more);
-        (next_clause, lists_left) = (next, left);
+        pools.merge(&other);
     }
+    let (actions_left, lists_left, clauses_left) = pools.unused();
     unused(
-        clauses.order.len().saturating_sub(next_clause),
-        "clauses",
-        SectionKind::Conditions,
+        actions_left,
+        "statement pattern lists",
+        SectionKind::Actions,
     )?;
+    unused(clauses_left, "clause lists", SectionKind::Conditions)?;
     unused(lists_left, "resource lists", SectionKind::Resources)?;
-    let n_clauses = clauses.order.len();
+    let (n_clauses, n_lists) = (clauses.len(), lists.len());
     let n_statements = statements.iter().map(Vec::len).sum();
     let policies = policies::assemble(heads, statements);
     let (principals, mut scope) = people?;
@@ -241,7 +235,7 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
         action_patterns: count32(actions.patterns.len()),
         policies: count32(policies.len()),
         statements: count32(n_statements),
-        clauses: count32(n_clauses),
+        clause_lists: count32(n_clauses),
         resource_lists: count32(n_lists),
         principals: count32(principals.len()),
         accounts: count32(accounts),
@@ -308,14 +302,7 @@ pub fn encode(t: &Tables) -> Vec<u8> {
         out.add_section(kind, w.finish());
     };
     let statements: Vec<_> = t.policies.iter().flat_map(|p| &p.statements).collect();
-    let clauses: Vec<_> = statements
-        .iter()
-        .flat_map(|s| s.conditions.iter())
-        .collect();
-    let lists: Vec<_> = statements
-        .iter()
-        .filter_map(|s| s.resources.as_ref())
-        .collect();
+    let lists = statements::Lists::of(&statements);
     let (principals, accounts) = match &t.scope {
         Scope::Org(org) => (org.principals.as_slice(), org.accounts.len()),
         Scope::Fixed(_) => (&[][..], 0),
@@ -323,16 +310,16 @@ pub fn encode(t: &Tables) -> Vec<u8> {
 
     // Interning order (and so string ids) follows this order of sections.
     put(SectionKind::Actions, &mut pool, &|w| {
-        actions::write(w, &t.actions)
+        actions::write(w, &t.actions, &lists.actions)
     });
     put(SectionKind::Conditions, &mut pool, &|w| {
-        conditions::write(w, clauses.iter().copied())
+        conditions::write(w, &lists.clauses)
     });
     put(SectionKind::Resources, &mut pool, &|w| {
-        resources::write(w, lists.iter().copied())
+        resources::write(w, &lists.resources)
     });
     put(SectionKind::Statements, &mut pool, &|w| {
-        statements::write(w, &statements)
+        statements::write(w, &statements, &lists)
     });
     put(SectionKind::Policies, &mut pool, &|w| {
         policies::write(w, &t.policies)
@@ -350,8 +337,8 @@ pub fn encode(t: &Tables) -> Vec<u8> {
             action_patterns: count32(t.actions.patterns.len()),
             policies: count32(t.policies.len()),
             statements: count32(statements.len()),
-            clauses: count32(clauses.len()),
-            resource_lists: count32(lists.len()),
+            clause_lists: count32(lists.clauses.len()),
+            resource_lists: count32(lists.resources.len()),
             principals: count32(principals.len()),
             accounts: count32(accounts),
         },

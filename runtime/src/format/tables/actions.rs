@@ -1,12 +1,18 @@
 //! Section `actions` (kind 3): the action index ([`ActionIndex`]).
 //!
 //! ```text
-//!  ┌─────────────────────┬─────────────────────┬──────────────────────────┬───────────────────┐
-//!  │ u32 n, str × n      │ u32 n, pattern × n  │ u32 n, (str, u32) × n    │ u32 n, ids × n    │
-//!  │ services (sorted)   │ action patterns     │ known actions and class  │ classes           │
-//!  └─────────────────────┴─────────────────────┴──────────────────────────┴───────────────────┘
+//!  ┌─────────────────┬─────────────────┬──────────────────────┬───────────────┬───────────────┐
+//!  │ u32 n, str × n  │ u32 n,          │ u32 n,               │ u32 n,        │ u32 n,        │
+//!  │                 │ pattern × n     │ (str, u32) × n       │ ids × n       │ ids × n       │
+//!  │ services        │ action patterns │ known actions, class │ classes       │ statement     │
+//!  │ (sorted)        │                 │                      │               │ pattern lists │
+//!  └─────────────────┴─────────────────┴──────────────────────┴───────────────┴───────────────┘
 //!  pattern: u32 tag: 0 Any (`*`) | 1 Never | 2 Named: str service, glob name
 //! ```
+//!
+//! The statement pattern lists are the distinct `Action` / `NotAction` lists of pattern ids
+//! (`ActionPatterns::Indexed`), stored once however many statements carry them; a statement
+//! names its list by position (section `statements`), and each list must be named.
 //!
 //! Patterns are also written inline, with the same encoding, by statements whose action list is
 //! self-contained (`ActionPatterns::Direct`, section `statements`).
@@ -19,9 +25,13 @@ use super::values::write_glob;
 use super::values::{read_glob, skip_glob};
 use crate::format::error::LoadError;
 use crate::tables::{ActionIndex, ActionPattern};
+use std::sync::Arc;
 
-/// Reads the section.
-pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<ActionIndex, LoadError> {
+/// The statement pattern lists of the section, in order.
+pub(super) type PatternLists = Vec<Arc<[u32]>>;
+
+/// Reads the section: the action index and the statement pattern lists.
+pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<(ActionIndex, PatternLists), LoadError> {
     let n = r.count(WORD, "service count")?;
     let mut services = Vec::with_capacity(n);
     for _ in 0..n {
@@ -42,17 +52,23 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<ActionIndex, LoadError> {
     for _ in 0..n {
         classes.push(r.ids("action class")?);
     }
-    Ok(ActionIndex {
+    let n = r.count(WORD, "statement pattern list count")?;
+    let mut lists = Vec::with_capacity(n);
+    for _ in 0..n {
+        lists.push(r.shared_ids("statement pattern list")?);
+    }
+    let index = ActionIndex {
         patterns,
         services,
         known,
         classes,
-    })
+    };
+    Ok((index, lists))
 }
 
-/// Writes the section.
+/// Writes the section: the action index, then the statement pattern lists `lists`.
 #[cfg(feature = "write")]
-pub(super) fn write(w: &mut Writer<'_>, a: &ActionIndex) {
+pub(super) fn write(w: &mut Writer<'_>, a: &ActionIndex, lists: &[&[u32]]) {
     w.len(a.services.len());
     for s in &a.services {
         w.str(s);
@@ -69,6 +85,10 @@ pub(super) fn write(w: &mut Writer<'_>, a: &ActionIndex) {
     w.len(a.classes.len());
     for c in &a.classes {
         w.ids(c);
+    }
+    w.len(lists.len());
+    for ids in lists {
+        w.ids(ids);
     }
 }
 

@@ -11,10 +11,9 @@
 //! budget proportional to the file's size (`Strs::string`): a small file that names one long
 //! string millions of times is refused instead of expanding to gigabytes.
 //!
-//! Entries that real organizations repeat by the hundred thousand (Sids, action-id lists,
-//! resource lists, condition clauses) are decoded once per distinct encoding and shared
-//! ([`Memo`], [`Strs::shared`]): two entries with the same bytes decode to equal values, so the
-//! second shares the first's instead of being decoded (and allocated) again. Only what is
+//! Entries that real organizations repeat by the hundred thousand are stored once and named by
+//! position (action-id lists, resource lists and clause lists: the writer's `Lists`), or, for
+//! Sids, materialized once per string id and shared ([`Strs::shared`]). Only what is
 //! materialized is charged to the budget.
 
 use std::cell::RefCell;
@@ -103,54 +102,6 @@ impl<'a> Strs<'a> {
         let s: Arc<str> = Arc::from(self.get(id, what)?);
         self.shared.borrow_mut().insert(id, Arc::clone(&s));
         Ok(s)
-    }
-}
-
-/// Values decoded once per distinct encoding (see the module docs).
-///
-/// [`Memo::read`] first walks the entry with a `skip` function that checks only its shape (no
-/// allocation) to find its bytes; if the same bytes were decoded before, their value is
-/// returned; otherwise `read` decodes them, and must end exactly where `skip` did.
-pub(super) struct Memo<'a, T> {
-    seen: FxHashMap<&'a [u8], T>,
-}
-
-impl<T> Default for Memo<'_, T> {
-    fn default() -> Self {
-        Memo {
-            seen: FxHashMap::default(),
-        }
-    }
-}
-
-impl<'a, T: Clone> Memo<'a, T> {
-    /// The value of the entry at the reader's position (the reader ends after it).
-    pub(super) fn read<'s>(
-        &mut self,
-        r: &mut Reader<'a, 's>,
-        what: &'static str,
-        skip: impl FnOnce(&mut Reader<'a, 's>) -> Result<(), LoadError>,
-        read: impl FnOnce(&mut Reader<'a, 's>) -> Result<T, LoadError>,
-    ) -> Result<T, LoadError> {
-        let start = r.at;
-        skip(r)?;
-        let end = r.at;
-        let bytes = r.bytes.get(start..end).unwrap_or_default();
-        if let Some(v) = self.seen.get(bytes) {
-            return Ok(v.clone());
-        }
-        r.at = start;
-        let v = read(r)?;
-        if r.at != end {
-            // `skip` and `read` disagree about the encoding: a defect, refused (fail closed).
-            return Err(r.err(LoadError::invalid_value(
-                what,
-                "the same length to both readers",
-                wide(r.at.abs_diff(end)),
-            )));
-        }
-        self.seen.insert(bytes, v.clone());
-        Ok(v)
     }
 }
 

@@ -1,10 +1,11 @@
-//! Section `conditions` (kind 5): every condition clause, in statement order (each statement
-//! takes the next `clause count` clauses; section `statements`).
+//! Section `conditions` (kind 5): the distinct condition-clause lists of the statements (each
+//! statement with a `Condition` names its list by position; section `statements`).
 //!
 //! ```text
 //!  ┌───────────┬──────────────────────────────────────────────────────────────┐
-//!  │ count u32 │ clause × count                                              │
+//!  │ count u32 │ list × count                                                │
 //!  └───────────┴──────────────────────────────────────────────────────────────┘
+//!  list:     u32 n (at least 1), clause × n (ANDed)
 //!  clause:   u32 operator, str key (lower-cased), u32 n, value × n
 //!  operator: byte 0 base operator code (table below), byte 1 set prefix (0 none,
 //!            1 ForAllValues, 2 ForAnyValue), byte 2 IfExists (0/1), byte 3 zero
@@ -20,13 +21,16 @@
 //!                                                        4 or 16 address bytes
 //!            7 null                                      u32 0/1
 //! ```
+//!
+//! Lists are stored once however many statements carry them (a large organization has a few
+//! thousand distinct lists over a hundred thousand statements), so decoding reads each once.
 
 #[cfg(feature = "write")]
 use super::codec::Writer;
-use super::codec::{Memo, Reader, WORD};
+use super::codec::{Reader, WORD};
+use super::values::read_template;
 #[cfg(feature = "write")]
 use super::values::write_template;
-use super::values::{read_template, skip_template};
 use crate::cond_value::CondValue;
 use crate::eval::context::KeyKind;
 use crate::format::error::LoadError;
@@ -35,6 +39,7 @@ use crate::tables::Clause;
 use crate::value::{Decimal, Instant};
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 /// Base operator codes: the code is the position here. Stored in files, so never reorder;
 /// append only (and only with a format version bump once version 1 is frozen).
@@ -68,34 +73,24 @@ const BASE_OPS: [BaseOp; 27] = [
     BaseOp::Null,
 ];
 
-/// The clauses of the section: each distinct encoding decoded once (`codec::Memo`).
-#[derive(Debug, Default)]
-pub(super) struct Clauses {
-    /// The distinct clauses.
-    pub(super) distinct: Vec<Clause>,
-    /// Per stored clause, in order: its index in `distinct`.
-    pub(super) order: Vec<u32>,
-}
-
-/// Reads the section.
-pub(super) fn read<'a>(r: &mut Reader<'a, '_>) -> Result<Clauses, LoadError> {
-    let n = r.count(3 * WORD, "clause count")?;
-    let mut out = Clauses {
-        distinct: Vec::new(),
-        order: Vec::with_capacity(n),
-    };
-    let mut memo = Memo::<'a, u32>::default();
+/// Reads the section: the clause lists, in order.
+pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<Arc<[Clause]>>, LoadError> {
+    let n = r.count(4 * WORD, "clause list count")?;
+    let mut lists = Vec::with_capacity(n);
     for _ in 0..n {
-        let distinct = &mut out.distinct;
-        let i = memo.read(r, "condition clause", skip_clause, |r| {
-            let i = u32::try_from(distinct.len())
-                .map_err(|_| r.err(LoadError::overflow("clause count")))?;
-            distinct.push(read_clause(r)?);
-            Ok(i)
-        })?;
-        out.order.push(i);
+        let len = r.count(3 * WORD, "clause count")?;
+        if len == 0 {
+            // A statement without conditions names no list: an empty one would be a second
+            // encoding of the same statement.
+            return Err(r.err(LoadError::invalid_value("clause count", "at least 1", 0)));
+        }
+        let mut list = Vec::with_capacity(len);
+        for _ in 0..len {
+            list.push(read_clause(r)?);
+        }
+        lists.push(list.into());
     }
-    Ok(out)
+    Ok(lists)
 }
 
 fn read_clause(r: &mut Reader<'_, '_>) -> Result<Clause, LoadError> {
@@ -114,59 +109,23 @@ fn read_clause(r: &mut Reader<'_, '_>) -> Result<Clause, LoadError> {
     })
 }
 
-/// Moves past a clause, checking only its shape.
-fn skip_clause(r: &mut Reader<'_, '_>) -> Result<(), LoadError> {
-    r.u32("condition operator")?;
-    r.u32("condition key")?;
-    let n = r.count(WORD, "condition value count")?;
-    for _ in 0..n {
-        match r.tag(8, VALUE_TAG, VALUE_TAGS)? {
-            0 => {}
-            1 => skip_template(r)?,
-            3 => {
-                r.bytes(3 * WORD, "date constant")?;
-            }
-            5 => {
-                let n = r.count(1, "binary constant length")?;
-                r.padded_bytes(n, "binary constant")?;
-            }
-            6 => {
-                let len = match r.u32("IP family")? {
-                    4 => 4,
-                    6 => 16,
-                    other => {
-                        return Err(r.err(LoadError::invalid_value(
-                            "IP family",
-                            "4 or 6",
-                            u64::from(other),
-                        )));
-                    }
-                };
-                r.u32("IP prefix length")?;
-                r.bytes(len, "IP address")?;
-            }
-            _ => {
-                r.u32("condition constant")?;
-            }
-        }
-    }
-    Ok(())
-}
-
 const VALUE_TAG: &str = "condition value tag";
 const VALUE_TAGS: &str = "0 (unparsable), 1 (template), 2 (number), 3 (date), 4 (bool), \
     5 (binary), 6 (IP) or 7 (null)";
 
-/// Writes the section: the clauses of every statement of every policy, in order.
+/// Writes the section: the distinct clause lists, in the order statements first name them.
 #[cfg(feature = "write")]
-pub(super) fn write<'t>(w: &mut Writer<'_>, clauses: impl ExactSizeIterator<Item = &'t Clause>) {
-    w.len(clauses.len());
-    for c in clauses {
-        write_operator(w, c.operator);
-        w.str(&c.key);
-        w.len(c.values.len());
-        for v in &c.values {
-            write_value(w, v.as_ref());
+pub(super) fn write(w: &mut Writer<'_>, lists: &[&[Clause]]) {
+    w.len(lists.len());
+    for list in lists {
+        w.len(list.len());
+        for c in list.iter() {
+            write_operator(w, c.operator);
+            w.str(&c.key);
+            w.len(c.values.len());
+            for v in &c.values {
+                write_value(w, v.as_ref());
+            }
         }
     }
 }

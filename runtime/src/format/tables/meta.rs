@@ -6,7 +6,7 @@
 //!  │ len u32  │ writer: UTF-8, zero pad to 4 │ counts: u32 × 8                          │
 //!  └──────────┴──────────────────────────────┴──────────────────────────────────────────┘
 //!  writer: e.g. `gavel-runtime 0.1.0` (the version of the code that wrote the file)
-//!  counts: strings, action patterns, policies, statements, clauses, resource lists,
+//!  counts: strings, action patterns, policies, statements, clause lists, resource lists,
 //!          principal records, accounts — each must equal what its section holds
 //! ```
 
@@ -35,9 +35,9 @@ pub struct Counts {
     pub policies: u32,
     /// Statements, all policies together.
     pub statements: u32,
-    /// Condition clauses, all statements together.
-    pub clauses: u32,
-    /// `Resource` / `NotResource` lists.
+    /// Distinct condition-clause lists (section `conditions`).
+    pub clause_lists: u32,
+    /// Distinct `Resource` / `NotResource` lists (section `resources`).
     pub resource_lists: u32,
     /// IAM users and roles.
     pub principals: u32,
@@ -53,7 +53,7 @@ impl Counts {
             ("action patterns", self.action_patterns),
             ("policies", self.policies),
             ("statements", self.statements),
-            ("clauses", self.clauses),
+            ("clause lists", self.clause_lists),
             ("resource lists", self.resource_lists),
             ("principal records", self.principals),
             ("accounts", self.accounts),
@@ -96,7 +96,7 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Meta, LoadError> {
         action_patterns,
         policies,
         statements,
-        clauses,
+        clause_lists,
         resource_lists,
         principals,
         accounts,
@@ -108,7 +108,7 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Meta, LoadError> {
             action_patterns,
             policies,
             statements,
-            clauses,
+            clause_lists,
             resource_lists,
             principals,
             accounts,

@@ -1,5 +1,7 @@
-//! Section `resources` (kind 4): every statement's `Resource` / `NotResource` list, in
-//! statement order (each statement that has one takes the next list; section `statements`).
+//! Section `resources` (kind 4): the distinct `Resource` / `NotResource` lists of the
+//! statements (each statement with one names it by position; section `statements`). A list
+//! is stored once however many statements carry it (the L benchmark organization: 29,655
+//! lists for 191,017 statements), so decoding reads each once.
 //!
 //! ```text
 //!  ┌───────────┬─────────────────────────────────────────────────────────┐
@@ -12,8 +14,8 @@
 
 #[cfg(feature = "write")]
 use super::codec::Writer;
-use super::codec::{Memo, Reader, WORD};
-use super::values::{read_glob, read_template, skip_glob, skip_template};
+use super::codec::{Reader, WORD};
+use super::values::{read_glob, read_template};
 #[cfg(feature = "write")]
 use super::values::{write_glob, write_template};
 use crate::format::error::LoadError;
@@ -24,13 +26,12 @@ use crate::tables::{ResourcePattern, Resources};
 const TAG: &str = "resource entry tag";
 const TAGS: &str = "0 (Any), 1 (Exact), 2 (Prefix), 3 (Glob) or 4 (Template)";
 
-/// Reads the section. Lists with the same encoding share one decoded list (`codec::Memo`).
-pub(super) fn read<'a>(r: &mut Reader<'a, '_>) -> Result<Vec<Resources>, LoadError> {
+/// Reads the section: the lists, in order.
+pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<Resources>, LoadError> {
     let n = r.count(2 * WORD, "resource list count")?;
     let mut lists = Vec::with_capacity(n);
-    let mut memo = Memo::<'a, Resources>::default();
     for _ in 0..n {
-        lists.push(memo.read(r, "resource list", skip_list, read_list)?);
+        lists.push(read_list(r)?);
     }
     Ok(lists)
 }
@@ -54,26 +55,9 @@ fn read_list(r: &mut Reader<'_, '_>) -> Result<Resources, LoadError> {
     })
 }
 
-/// Moves past a list, checking only its shape.
-fn skip_list(r: &mut Reader<'_, '_>) -> Result<(), LoadError> {
-    r.u32("NotResource flag")?;
-    let n = r.count(WORD, "resource entry count")?;
-    for _ in 0..n {
-        match r.tag(5, TAG, TAGS)? {
-            0 => {}
-            1 | 2 => {
-                r.u32("resource string")?;
-            }
-            3 => skip_glob(r, "resource glob")?,
-            _ => skip_template(r)?,
-        }
-    }
-    Ok(())
-}
-
-/// Writes the section: the resource lists of every statement of every policy, in order.
+/// Writes the section: the distinct lists, in the order statements first name them.
 #[cfg(feature = "write")]
-pub(super) fn write<'t>(w: &mut Writer<'_>, lists: impl ExactSizeIterator<Item = &'t Resources>) {
+pub(super) fn write(w: &mut Writer<'_>, lists: &[&Resources]) {
     w.len(lists.len());
     for list in lists {
         w.bool(list.negated);

@@ -6,28 +6,34 @@
 //!  │ count u32 │ statement × count                                               │
 //!  └───────────┴─────────────────────────────────────────────────────────────────┘
 //!  statement: u32 index (in the source policy), opt-str Sid, u32 flags,
-//!             [principal block, when flag 3], actions, u32 clause count
+//!             [principal block, when flag 3], actions,
+//!             [u32 resource list, when flag 6], opt clause list
 //!  flags:     bit 0 Deny (else Allow)        bit 4 NotPrincipal
 //!             bit 1 NotAction                bit 5 Principal is a bare "*"
-//!             bit 2 actions are inline       bit 6 has Resource/NotResource: takes the next
-//!                   patterns (else ids)            list of section `resources`
-//!             bit 3 has Principal/NotPrincipal     (bits 4-5 need bit 3; others must be 0)
+//!             bit 2 actions are inline       bit 6 has Resource/NotResource
+//!                   patterns (else ids)      (bits 4-5 need bit 3; others must be 0)
+//!             bit 3 has Principal/NotPrincipal
 //!  principal block: u32 n, (u32 type, str value) × n
 //!                   type: 0 AWS, 1 Service, 2 Federated, 3 CanonicalUser
-//!  actions:   u32 n, then n pattern ids (into section `actions`) or n inline patterns
-//!  clause count: takes the next that many clauses of section `conditions`
+//!  actions:   u32 statement pattern list (a position in section `actions`), or, with
+//!             flag 2, u32 n and n inline patterns
+//!  resource list: a position in section `resources`
+//!  clause list:   a position in section `conditions`, or NONE (no condition)
 //! ```
+//!
+//! Every list of sections `actions`, `resources` and `conditions` must be named by some
+//! statement.
 
 #[cfg(feature = "write")]
 use super::codec::Writer;
-use super::codec::{Memo, Reader, WORD};
-use super::conditions::Clauses;
+use super::codec::{Reader, WORD};
 use crate::decision::Effect;
 use crate::format::error::LoadError;
 use crate::format::section::SectionKind;
 use crate::format::wire::wide;
 use crate::principal::PrincipalType;
 use crate::tables::{ActionPatterns, Actions, Clause, Principals, Resources, Statement};
+#[cfg(feature = "write")]
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -39,6 +45,10 @@ const NOT_PRINCIPAL: u32 = 1 << 4;
 const ANY_PRINCIPAL: u32 = 1 << 5;
 const HAS_RESOURCES: u32 = 1 << 6;
 const KNOWN: u32 = (1 << 7) - 1;
+
+const ACTION_LIST: &str = "pattern list of a statement (lists in section `actions`)";
+const RESOURCE_LIST: &str = "resource list of a statement (lists in section `resources`)";
+const CLAUSE_LIST: &str = "clause list of a statement (lists in section `conditions`)";
 
 /// Principal entry types: the code is the position here.
 const PRINCIPAL_TYPES: [PrincipalType; 4] = [
@@ -74,13 +84,11 @@ pub(super) fn count(
 }
 
 /// Where a second decoder can start: after the statements of the first `policies` policies,
-/// at byte `at` of the section, with the clauses and resource lists those statements take.
+/// at byte `at` of the section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Split {
     pub(super) policies: usize,
     pub(super) at: usize,
-    pub(super) clauses: usize,
-    pub(super) lists: usize,
 }
 
 /// Finds the policy boundary nearest half the statements and moves `r` (after the count)
@@ -93,20 +101,17 @@ pub(super) fn split(r: &mut Reader<'_, '_>, counts: &[usize]) -> Option<Split> {
         before += c;
         before * 2 >= total
     })? + 1;
-    let (mut clauses, mut lists) = (0usize, 0usize);
     for _ in 0..before {
-        skip(r, &mut clauses, &mut lists).ok()?;
+        skip(r).ok()?;
     }
     Some(Split {
         policies,
         at: r.at(),
-        clauses,
-        lists,
     })
 }
 
-/// Moves past one statement, counting the clauses and resource lists it takes.
-fn skip(r: &mut Reader<'_, '_>, clauses: &mut usize, lists: &mut usize) -> Result<(), LoadError> {
+/// Moves past one statement.
+fn skip(r: &mut Reader<'_, '_>) -> Result<(), LoadError> {
     r.u32("statement index")?;
     r.opt("Sid")?;
     let flags = r.flags(KNOWN, "statement flags")?;
@@ -120,32 +125,112 @@ fn skip(r: &mut Reader<'_, '_>, clauses: &mut usize, lists: &mut usize) -> Resul
             super::actions::skip_pattern(r)?;
         }
     } else {
-        r.skip_ids("action pattern ids")?;
+        r.u32("statement pattern list")?;
     }
     if flags & HAS_RESOURCES != 0 {
-        *lists = lists.saturating_add(1);
+        r.u32("resource list")?;
     }
-    *clauses = clauses.saturating_add(r.usize("clause count")?);
+    r.opt("clause list")?;
     Ok(())
+}
+
+/// The lists of sections `actions`, `resources` and `conditions` that statements name, and
+/// which of them some statement has named (each must be, [`Pools::unused`]).
+pub(super) struct Pools<'p> {
+    actions: Pool<'p, Arc<[u32]>>,
+    resources: Pool<'p, Resources>,
+    clauses: Pool<'p, Arc<[Clause]>>,
+}
+
+/// One kind of list, and which entries were named.
+struct Pool<'p, T> {
+    lists: &'p [T],
+    used: Vec<bool>,
+}
+
+impl<'p, T> Pool<'p, T> {
+    fn new(lists: &'p [T]) -> Self {
+        Pool {
+            lists,
+            used: vec![false; lists.len()],
+        }
+    }
+
+    /// The list at `id`, marked as named.
+    fn take(
+        &mut self,
+        r: &Reader<'_, '_>,
+        id: u32,
+        what: &'static str,
+    ) -> Result<&'p T, LoadError> {
+        match (self.lists.get(id as usize), self.used.get_mut(id as usize)) {
+            (Some(v), Some(u)) => {
+                *u = true;
+                Ok(v)
+            }
+            _ => Err(r.err(LoadError::bad_reference(
+                what,
+                u64::from(id),
+                wide(self.lists.len()),
+            ))),
+        }
+    }
+
+    fn merge(&mut self, other: &Pool<'_, T>) {
+        for (a, b) in self.used.iter_mut().zip(&other.used) {
+            *a |= *b;
+        }
+    }
+
+    fn unused(&self) -> usize {
+        self.used.iter().filter(|u| !**u).count()
+    }
+}
+
+impl<'p> Pools<'p> {
+    /// Pools with nothing named yet.
+    pub(super) fn new(
+        actions: &'p [Arc<[u32]>],
+        resources: &'p [Resources],
+        clauses: &'p [Arc<[Clause]>],
+    ) -> Pools<'p> {
+        Pools {
+            actions: Pool::new(actions),
+            resources: Pool::new(resources),
+            clauses: Pool::new(clauses),
+        }
+    }
+
+    /// Marks what `other` (the same pools, another half of the statements) named.
+    pub(super) fn merge(&mut self, other: &Pools<'_>) {
+        self.actions.merge(&other.actions);
+        self.resources.merge(&other.resources);
+        self.clauses.merge(&other.clauses);
+    }
+
+    /// How many pattern lists, resource lists and clause lists no statement named.
+    pub(super) fn unused(&self) -> (usize, usize, usize) {
+        (
+            self.actions.unused(),
+            self.resources.unused(),
+            self.clauses.unused(),
+        )
+    }
 }
 
 /// Reads statements (after the count, [`count`]) into the policies that take them, `counts[i]`
 /// statements for policy `i` (section `policies`, read first so that each statement is decoded
-/// in place rather than moved: a large organization has 200,000 of them). Statements take
-/// their clauses and resource lists, in order, from the already decoded `conditions` and
-/// `resources` sections, from `next_clause` and `resources` on. Equal action-id lists and
-/// equal clause lists are shared (`codec::Memo`).
-pub(super) fn read<'a>(
-    r: &mut Reader<'a, '_>,
+/// in place rather than moved: a large organization has 200,000 of them). Statements share
+/// the pattern, resource and clause lists they name from `pools` (the already decoded
+/// `actions`, `resources` and `conditions` sections).
+pub(super) fn read(
+    r: &mut Reader<'_, '_>,
     counts: &[usize],
-    clauses: &Clauses,
-    next_clause: &mut usize,
-    resources: &mut impl Iterator<Item = Resources>,
+    pools: &mut Pools<'_>,
 ) -> Result<Vec<Vec<Statement>>, LoadError> {
     // Every count is now at most `n`, which the section's size bounds.
     let mut grouped: Vec<Vec<Statement>> = counts.iter().copied().map(Vec::with_capacity).collect();
-    let mut action_ids = Memo::<'a, Arc<[u32]>>::default();
-    let mut lists: FxHashMap<Box<[u32]>, Arc<[Clause]>> = FxHashMap::default();
+    let no_clauses: Arc<[Clause]> = Arc::from(Vec::new());
     for (statements, count) in grouped.iter_mut().zip(counts) {
         for _ in 0..*count {
             let index = r.u32("statement index")?;
@@ -189,45 +274,18 @@ pub(super) fn read<'a>(
                 }
                 ActionPatterns::Direct(patterns)
             } else {
-                const WHAT: &str = "action pattern ids";
-                ActionPatterns::Indexed(action_ids.read(
-                    r,
-                    WHAT,
-                    |r| r.skip_ids(WHAT),
-                    |r| r.shared_ids(WHAT),
-                )?)
+                let id = r.u32("statement pattern list")?;
+                ActionPatterns::Indexed(Arc::clone(pools.actions.take(r, id, ACTION_LIST)?))
             };
             let resources = if flags & HAS_RESOURCES != 0 {
-                Some(resources.next().ok_or_else(|| {
-                    r.err(LoadError::bad_reference(
-                        "resource list of a statement (lists left in section `resources`)",
-                        1,
-                        0,
-                    ))
-                })?)
+                let id = r.u32("resource list")?;
+                Some(pools.resources.take(r, id, RESOURCE_LIST)?.clone())
             } else {
                 None
             };
-            let n = r.usize("clause count")?;
-            let left = clauses.order.len().saturating_sub(*next_clause);
-            let Some(ids) = clauses.order.get(*next_clause..).and_then(|o| o.get(..n)) else {
-                return Err(r.err(LoadError::bad_reference(
-                    "clause count of a statement (clauses left in section `conditions`)",
-                    wide(n),
-                    wide(left),
-                )));
-            };
-            *next_clause += n;
-            let conditions = match lists.get(ids) {
-                Some(list) => Arc::clone(list),
-                None => {
-                    let list: Arc<[Clause]> = ids
-                        .iter()
-                        .filter_map(|i| clauses.distinct.get(*i as usize).cloned())
-                        .collect();
-                    lists.insert(ids.into(), Arc::clone(&list));
-                    list
-                }
+            let conditions = match r.opt("clause list")? {
+                Some(id) => Arc::clone(pools.clauses.take(r, id, CLAUSE_LIST)?),
+                None => Arc::clone(&no_clauses),
             };
             statements.push(Statement {
                 index,
@@ -250,9 +308,55 @@ pub(super) fn read<'a>(
     Ok(grouped)
 }
 
-/// Writes the section: the statements of every policy, in order.
+/// The distinct pattern, resource and clause lists of `statements`, numbered in first-use order, as
+/// the writer stores them.
 #[cfg(feature = "write")]
-pub(super) fn write(w: &mut Writer<'_>, statements: &[&Statement]) {
+#[derive(Default)]
+pub(super) struct Lists<'t> {
+    pub(super) actions: Vec<&'t [u32]>,
+    pub(super) resources: Vec<&'t Resources>,
+    pub(super) clauses: Vec<&'t [Clause]>,
+    action_ids: FxHashMap<&'t [u32], u32>,
+    resource_ids: FxHashMap<&'t Resources, u32>,
+    clause_ids: FxHashMap<&'t [Clause], u32>,
+}
+
+#[cfg(feature = "write")]
+impl<'t> Lists<'t> {
+    /// Numbers the lists of `statements`.
+    pub(super) fn of(statements: &[&'t Statement]) -> Lists<'t> {
+        let mut l = Lists::default();
+        for st in statements {
+            if let ActionPatterns::Indexed(ids) = &st.actions.patterns {
+                let ids: &'t [u32] = ids;
+                if !l.action_ids.contains_key(ids) {
+                    l.action_ids
+                        .insert(ids, super::codec::len32(l.actions.len()));
+                    l.actions.push(ids);
+                }
+            }
+            if let Some(res) = &st.resources
+                && !l.resource_ids.contains_key(res)
+            {
+                l.resource_ids
+                    .insert(res, super::codec::len32(l.resources.len()));
+                l.resources.push(res);
+            }
+            let clauses: &'t [Clause] = &st.conditions;
+            if !clauses.is_empty() && !l.clause_ids.contains_key(clauses) {
+                l.clause_ids
+                    .insert(clauses, super::codec::len32(l.clauses.len()));
+                l.clauses.push(clauses);
+            }
+        }
+        l
+    }
+}
+
+/// Writes the section: the statements of every policy, in order, naming their lists by the
+/// numbers `lists` gave them.
+#[cfg(feature = "write")]
+pub(super) fn write(w: &mut Writer<'_>, statements: &[&Statement], lists: &Lists<'_>) {
     w.len(statements.len());
     for st in statements {
         w.u32(st.index);
@@ -289,7 +393,10 @@ pub(super) fn write(w: &mut Writer<'_>, statements: &[&Statement]) {
             }
         }
         match &st.actions.patterns {
-            ActionPatterns::Indexed(ids) => w.ids(ids),
+            ActionPatterns::Indexed(ids) => {
+                let ids: &[u32] = ids;
+                w.u32(lists.action_ids.get(ids).copied().unwrap_or(u32::MAX));
+            }
             ActionPatterns::Direct(patterns) => {
                 w.len(patterns.len());
                 for p in patterns {
@@ -297,6 +404,10 @@ pub(super) fn write(w: &mut Writer<'_>, statements: &[&Statement]) {
                 }
             }
         }
-        w.len(st.conditions.len());
+        if let Some(res) = &st.resources {
+            w.u32(lists.resource_ids.get(res).copied().unwrap_or(u32::MAX));
+        }
+        let clauses: &[Clause] = &st.conditions;
+        w.opt(lists.clause_ids.get(clauses).copied());
     }
 }

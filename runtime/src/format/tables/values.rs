@@ -53,7 +53,7 @@ pub(super) fn read_glob(r: &mut Reader<'_, '_>, what: &'static str) -> Result<Ve
     Ok(toks)
 }
 
-/// Moves past a glob, checking only its shape (see `codec::Memo`).
+/// Moves past a glob, checking only its shape (the statement scan that splits the section).
 pub(super) fn skip_glob(r: &mut Reader<'_, '_>, what: &'static str) -> Result<(), LoadError> {
     r.u32(what)?;
     r.skip_ids("literal wildcard positions of a glob")
@@ -111,23 +111,6 @@ pub(super) fn read_template(r: &mut Reader<'_, '_>) -> Result<Template, LoadErro
         parts.push(part);
     }
     Ok(Template { parts })
-}
-
-/// Moves past a template, checking only its shape (see `codec::Memo`).
-pub(super) fn skip_template(r: &mut Reader<'_, '_>) -> Result<(), LoadError> {
-    let n = r.count(2 * WORD, "template part count")?;
-    for _ in 0..n {
-        let tag = r.tag(
-            4,
-            "template part tag",
-            "0 (Lit), 1 (Var), 2 (Escaped) or 3 (Text)",
-        )?;
-        r.u32("template part")?;
-        if tag == 1 {
-            r.u32("template variable default")?;
-        }
-    }
-    Ok(())
 }
 
 /// Writes a template.
