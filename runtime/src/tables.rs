@@ -132,7 +132,7 @@ pub struct PrincipalRecord {
     /// `AIDA…` / `AROA…`.
     pub unique_id: String,
     /// Tags, as `aws:PrincipalTag/*` gives them.
-    pub tags: Vec<(String, String)>,
+    pub tags: Vec<Tag>,
     /// Identity policies specialized for this principal's own requests.
     pub identity: Vec<PolicyId>,
     /// Permissions boundary specialized likewise.
@@ -147,6 +147,9 @@ pub struct PrincipalRecord {
     pub error: Option<String>,
 }
 
+/// A tag: key and value (shared: organizations repeat a few keys and values everywhere).
+pub type Tag = (Arc<str>, Arc<str>);
+
 /// A resource the model knows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResourceRecord {
@@ -155,7 +158,7 @@ pub struct ResourceRecord {
     /// The owning account.
     pub account: String,
     /// Its tags (`aws:ResourceTag/*`).
-    pub tags: Vec<(String, String)>,
+    pub tags: Vec<Tag>,
     /// Its resource-based policy.
     pub policy: Option<PolicyId>,
 }

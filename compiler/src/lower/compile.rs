@@ -30,6 +30,7 @@ use gavel_runtime::{Principal, PrincipalKind, Request, SessionInfo};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 /// Choices for a compilation.
 #[derive(Clone, Debug, Default)]
@@ -646,7 +647,7 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                 name: user.name.clone(),
                 account: idx,
                 unique_id: user.unique_id.clone(),
-                tags: user.tags.clone(),
+                tags: table_tags(&user.tags),
                 identity: g.identity,
                 boundaries: g.boundaries,
                 identity_raw: g.identity_raw,
@@ -691,7 +692,7 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                 name: role.name.clone(),
                 account: idx,
                 unique_id: role.unique_id.clone(),
-                tags: role.tags.clone(),
+                tags: table_tags(&role.tags),
                 identity: g.identity,
                 boundaries: g.boundaries,
                 identity_raw: g.identity_raw,
@@ -710,7 +711,7 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
         out.resources.push(ResourceRecord {
             arn: r.arn.clone(),
             account: r.account.clone(),
-            tags: r.tags.clone(),
+            tags: table_tags(&r.tags),
             policy,
         });
     }
@@ -804,4 +805,11 @@ pub fn runtime_request(req: &OrgRequest) -> Result<Request, ResolveError> {
         session,
         time: req.time,
     })
+}
+
+/// The model's tags as the tables hold them.
+fn table_tags(tags: &[(String, String)]) -> Vec<gavel_runtime::tables::Tag> {
+    tags.iter()
+        .map(|(k, v)| (Arc::from(k.as_str()), Arc::from(v.as_str())))
+        .collect()
 }

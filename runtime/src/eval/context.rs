@@ -5,7 +5,7 @@
 use super::caller::Caller;
 use crate::principal::PrincipalKind;
 use crate::request::{Context, ContextValue, SessionInfo};
-use crate::tables::{Account, ResourceRecord};
+use crate::tables::{Account, ResourceRecord, Tag};
 use std::cell::OnceCell;
 use std::fmt::Write as _;
 
@@ -292,7 +292,7 @@ pub struct Derived<'a> {
     /// The caller, as resolved.
     pub caller: &'a Caller<'a>,
     /// The caller's tags (user or role).
-    pub tags: &'a [(String, String)],
+    pub tags: &'a [Tag],
     /// The session.
     pub session: Option<&'a SessionInfo>,
     /// The organization id.
@@ -343,7 +343,7 @@ impl Derived<'_> {
             .iter()
             .rev()
             .find(|(k, _)| !overridden(k) && key_is(k, lower_key))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
     }
 
     /// The value a derived key takes; `None` when the key is not derived for this request.
@@ -477,7 +477,7 @@ impl Derived<'_> {
                 .iter()
                 .rev()
                 .find(|(k, _)| key_is(k, tag))
-                .map(|(_, v)| Val::Single(v.as_str()));
+                .map(|(_, v)| Val::Single(v));
         }
         None
     }

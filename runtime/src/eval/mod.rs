@@ -16,7 +16,7 @@ use crate::decision::{Decision, DenyBasis, Explanation};
 use crate::principal::{PrincipalKind, split_arn};
 use crate::request::Request;
 use crate::services;
-use crate::tables::{Account, OrgTables, PrincipalRecord, RecordKind, Scope, Tables};
+use crate::tables::{Account, OrgTables, PrincipalRecord, RecordKind, Scope, Tables, Tag};
 use caller::Caller;
 use condition::Buffers;
 use context::{Derived, DerivedText, Given};
@@ -281,7 +281,7 @@ fn run_org<'t: 'a, 'a>(
     let empty: &[u32] = &[];
     let mut identity = empty;
     let mut boundaries = empty;
-    let mut tags: &[(String, String)] = &[];
+    let mut tags: &[Tag] = &[];
     if let (Some((acct, _)), true) = (account_index, caller.kind.is_account_principal()) {
         match caller.kind {
             PrincipalKind::IamUser => {

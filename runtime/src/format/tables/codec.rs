@@ -275,6 +275,13 @@ impl<'a, 's> Reader<'a, 's> {
     }
 
     /// An optional string id, as shared text ([`Strs::shared`]).
+    /// A string id, resolved to text shared with every other use of the same id.
+    pub(super) fn shared(&mut self, what: &'static str) -> Result<Arc<str>, LoadError> {
+        let id = self.u32(what)?;
+        self.strs.shared(id, what).map_err(|e| self.err(e))
+    }
+
+    /// An optional string id, resolved to shared text.
     pub(super) fn opt_shared(&mut self, what: &'static str) -> Result<Option<Arc<str>>, LoadError> {
         match self.opt(what)? {
             None => Ok(None),

@@ -17,7 +17,7 @@ use super::codec::{Reader, WORD};
 use crate::format::error::LoadError;
 use crate::glob::Tok;
 use crate::pattern::{Part, Template};
-use crate::tables::PolicyId;
+use crate::tables::{PolicyId, Tag};
 
 /// Reads a glob.
 pub(super) fn read_glob(r: &mut Reader<'_, '_>, what: &'static str) -> Result<Vec<Tok>, LoadError> {
@@ -140,19 +140,20 @@ pub(super) fn write_template(w: &mut Writer<'_>, t: &Template) {
     }
 }
 
-/// Reads tags.
-pub(super) fn read_tags(r: &mut Reader<'_, '_>) -> Result<Vec<(String, String)>, LoadError> {
+/// Reads tags. Keys and values are shared per string: an organization repeats a few tag keys
+/// and values over thousands of principals.
+pub(super) fn read_tags(r: &mut Reader<'_, '_>) -> Result<Vec<Tag>, LoadError> {
     let n = r.count(2 * WORD, "tag count")?;
     let mut tags = Vec::with_capacity(n);
     for _ in 0..n {
-        tags.push((r.string("tag key")?, r.string("tag value")?));
+        tags.push((r.shared("tag key")?, r.shared("tag value")?));
     }
     Ok(tags)
 }
 
 /// Writes tags.
 #[cfg(feature = "write")]
-pub(super) fn write_tags(w: &mut Writer<'_>, tags: &[(String, String)]) {
+pub(super) fn write_tags(w: &mut Writer<'_>, tags: &[Tag]) {
     w.len(tags.len());
     for (k, v) in tags {
         w.str(k);
