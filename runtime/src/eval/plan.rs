@@ -381,6 +381,9 @@ pub struct Builder<'t> {
     segments: &'t Segments,
     seen: FxHashMap<Vec<PolicyId>, PlanId>,
     parts: Parts,
+    /// Scratch for one plan: `(service, segment)`, reused so that building a plan allocates
+    /// nothing once it has grown.
+    rows: Vec<(u32, Row)>,
 }
 
 impl<'t> Builder<'t> {
@@ -391,6 +394,7 @@ impl<'t> Builder<'t> {
             segments,
             seen: FxHashMap::default(),
             parts: Parts::default(),
+            rows: Vec::new(),
         }
     }
 
@@ -413,8 +417,10 @@ impl<'t> Builder<'t> {
         let segs = self.segments;
         let p = &mut self.parts;
         // Per service: the segments of the list's narrow policies, in list order (a stable
-        // sort by service of one flat list: no allocation per service).
-        let mut rows: Vec<(u32, Row)> = Vec::new();
+        // sort by service of one flat list: no allocation per service; each policy's rows
+        // are already sorted, and the stable sort merges such runs cheaply).
+        let rows = &mut self.rows;
+        rows.clear();
         let wide_start = p.wide.len() as u32;
         for &pid in list {
             let (Some(ph), Some(ix)) = (segs.policies.get(pid as usize), self.index.get(pid))
@@ -434,7 +440,7 @@ impl<'t> Builder<'t> {
         rows.sort_by_key(|r| r.0);
         let wide_end = p.wide.len() as u32;
         let dir_start = p.plan_dir.len() as u32;
-        for (s, row) in rows {
+        for &(s, row) in rows.iter() {
             let at = p.refs.len() as u32;
             p.refs.push(row);
             let ours = p.plan_dir.len() as u32 > dir_start;
