@@ -21,7 +21,7 @@
 
 use crate::decision::Effect;
 use crate::tables::{
-    ActionPattern, ActionPatterns, Policy, PolicyId, PolicyIndexes, ResourcePattern,
+    ActionPattern, ActionPatterns, Policy, PolicyId, PolicyIndexes, ResourcePattern, Statement,
 };
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -31,8 +31,8 @@ pub type PlanId = u32;
 
 /// Set in an entry's first word when the statement is a `NotAction`.
 const NEGATED: u32 = 1 << 31;
-/// Set when the statement matches whenever its action does: no `Principal`, a `Resource` list
-/// with `*`, no condition. Such a statement is counted without being read (most AWS managed
+/// Set when the statement matches whenever its action does ([`is_trivial`]: no `Principal` or a
+/// bare `Principal: "*"`, a `Resource` list with `*`, no condition). Such a statement is counted without being read (most AWS managed
 /// statements, `FullAWSAccess`): reading it would be the request's costliest cache miss.
 const TRIVIAL: u32 = 1 << 30;
 /// Set when the statement is a `Deny`.
@@ -91,13 +91,29 @@ pub struct Entry<'p> {
     pub position: u32,
     /// `NotAction`.
     pub negated: bool,
-    /// Matches whenever its action does (no principal, `*` resource, no condition): `deny`
-    /// tells its effect, and the statement need not be read.
+    /// Matches whenever its action does ([`is_trivial`]): `deny` tells its effect, and the
+    /// statement need not be read.
     pub trivial: bool,
     /// A `Deny` statement.
     pub deny: bool,
     /// The pattern ids of the action check, sorted.
     pub ids: &'p [u32],
+}
+
+/// Whether `st` matches whenever its action does, whoever asks, for whatever resource and in
+/// whatever context: no condition, a `*` resource, and either no `Principal` or a bare
+/// `Principal: "*"` (which [`crate::eval::caller::match_principal`] matches for every caller,
+/// as the strongest kind: `RCPFullAWSAccess` and open resource policies). A `NotPrincipal` or
+/// an `{"AWS": "*"}` entry is not: what they match depends on the caller.
+pub fn is_trivial(st: &Statement) -> bool {
+    st.principal
+        .as_deref()
+        .is_none_or(|p| p.wildcard && !p.negated)
+        && st.conditions.is_empty()
+        && st
+            .resources
+            .as_ref()
+            .is_some_and(|r| !r.negated && r.items.contains(&ResourcePattern::Any))
 }
 
 /// Calls `f` for every entry of a segment of `policy`.
@@ -246,12 +262,7 @@ impl Segments {
                         continue; // excluded above
                     };
                     let start = words.len();
-                    let trivial = st.principal.is_none()
-                        && st.conditions.is_empty()
-                        && st
-                            .resources
-                            .as_ref()
-                            .is_some_and(|r| !r.negated && r.items.contains(&ResourcePattern::Any));
+                    let trivial = is_trivial(st);
                     let mut first = pos;
                     if st.actions.negated {
                         first |= NEGATED;
@@ -471,5 +482,118 @@ impl<'t> Builder<'t> {
     /// Every built plan.
     pub fn finish(self) -> Parts {
         self.parts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_trivial;
+    use crate::decision::Effect;
+    use crate::eval::caller::{Caller, MatchKind, match_principal};
+    use crate::principal::{Principal, PrincipalKind, PrincipalType};
+    use crate::tables::{
+        ActionPatterns, Actions, Principals, ResourcePattern, Resources, Statement,
+    };
+
+    fn statement(principal: Option<Principals>, resources: Option<Resources>) -> Statement {
+        Statement {
+            index: 0,
+            sid: None,
+            effect: Effect::Allow,
+            principal: principal.map(Box::new),
+            actions: Actions {
+                negated: false,
+                patterns: ActionPatterns::Indexed(vec![0].into()),
+            },
+            resources,
+            conditions: Vec::new().into(),
+        }
+    }
+
+    fn star(negated: bool) -> Option<Resources> {
+        Some(Resources {
+            negated,
+            items: vec![ResourcePattern::Any].into(),
+        })
+    }
+
+    fn principals(negated: bool, wildcard: bool, entries: &[(PrincipalType, &str)]) -> Principals {
+        Principals {
+            negated,
+            wildcard,
+            entries: entries.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn only_statements_that_match_every_caller_resource_and_context_are_trivial() {
+        let aws_star = [(PrincipalType::Aws, "*")];
+        let account = [(PrincipalType::Aws, "111122223333")];
+        let cases = [
+            (statement(None, star(false)), true),
+            (
+                statement(Some(principals(false, true, &[])), star(false)),
+                true,
+            ),
+            (statement(None, None), false),
+            (statement(None, star(true)), false),
+            (
+                statement(
+                    None,
+                    Some(Resources {
+                        negated: false,
+                        items: vec![ResourcePattern::Exact("arn:aws:s3:::b".into())].into(),
+                    }),
+                ),
+                false,
+            ),
+            (
+                statement(Some(principals(true, true, &[])), star(false)),
+                false,
+            ),
+            (
+                statement(Some(principals(false, false, &aws_star)), star(false)),
+                false,
+            ),
+            (
+                statement(Some(principals(false, false, &account)), star(false)),
+                false,
+            ),
+        ];
+        for (i, (st, want)) in cases.iter().enumerate() {
+            assert_eq!(is_trivial(st), *want, "case {i}: {st:?}");
+        }
+        let mut conditional = statement(None, star(false));
+        conditional.conditions = vec![crate::tables::Clause {
+            operator: crate::operator::Operator::parse("Bool").unwrap(),
+            key: "aws:securetransport".into(),
+            kind: crate::eval::context::KeyKind::of("aws:securetransport"),
+            values: vec![Some(crate::cond_value::CondValue::Bool(true))],
+        }]
+        .into();
+        assert!(!is_trivial(&conditional));
+    }
+
+    /// What the plan walk counts for a trivial statement without reading it (an allow of the
+    /// strongest kind) is what reading it gives, for every kind of caller.
+    #[test]
+    fn a_bare_star_principal_matches_every_caller_directly() {
+        let wildcard = principals(false, true, &[]);
+        let callers = [
+            Principal::anonymous(),
+            Principal::service("lambda.amazonaws.com"),
+            Principal::federated_identity(PrincipalKind::WebIdentity, "accounts.google.com"),
+            Principal::parse("arn:aws:iam::111122223333:root").unwrap(),
+            Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap(),
+            Principal::parse("arn:aws:sts::111122223333:assumed-role/R/s").unwrap(),
+            Principal::parse("arn:aws:sts::111122223333:federated-user/bob").unwrap(),
+        ];
+        for p in &callers {
+            assert_eq!(
+                match_principal(&wildcard, &Caller::of(p)),
+                Some(MatchKind::Direct),
+                "{p:?}"
+            );
+        }
     }
 }
