@@ -440,6 +440,8 @@ enum Who {
     Service,
     Anonymous,
     UnknownUser(u8),
+    /// A `GetFederationToken` session of a user: its principal keys are not the user's.
+    FederatedUser(u8, bool),
 }
 
 /// Values request context keys take.
@@ -892,6 +894,30 @@ impl RequestSpec {
                     } else {
                         Vec::new()
                     },
+                    tags: tags(&self.session_tags),
+                    transitive_tag_keys: Vec::new(),
+                    source_identity: None,
+                    mfa: self.mfa,
+                    federated_provider: None,
+                });
+                arn
+            }
+            Who::FederatedUser(a, u) => {
+                let user = USERS[usize::from(u)];
+                let arn = format!("arn:aws:sts::{}:federated-user/fed-{user}", acct(a));
+                session = Some(Session {
+                    kind: SessionKind::FederatedUser,
+                    arn: arn.clone(),
+                    role_arn: None,
+                    parent_arn: Some(format!("arn:aws:iam::{}:user/{user}", acct(a))),
+                    session_name: format!("fed-{user}"),
+                    issued_at: NOW - 100,
+                    expires_at: NOW + 3600,
+                    inline_policy: self
+                        .session_policy
+                        .as_ref()
+                        .map(|p| document(p, PolicyType::Session)),
+                    policy_arns: Vec::new(),
                     tags: tags(&self.session_tags),
                     transitive_tag_keys: Vec::new(),
                     source_identity: None,

@@ -87,6 +87,10 @@ pub struct OrgTables {
     pub managed: Vec<(String, PolicyId)>,
     /// `RCPFullAWSAccess`, first at every RCP level.
     pub rcp_full_access: Option<PolicyId>,
+    /// SCP levels specialized for principals ([`PrincipalRecord::scps`]): an account's levels
+    /// with each policy folded on what a principal's own requests know (`aws:PrincipalArn`,
+    /// its tags, ...), distinct sets only; each is named by some record.
+    pub scp_sets: Vec<Vec<Vec<PolicyId>>>,
 }
 
 /// One account.
@@ -141,6 +145,11 @@ pub struct PrincipalRecord {
     pub identity_raw: Vec<PolicyId>,
     /// The boundary unspecialized.
     pub boundaries_raw: Vec<PolicyId>,
+    /// The account's SCP levels specialized for this principal's own requests (a position in
+    /// [`OrgTables::scp_sets`], with as many levels as the account has); `None`: the account's
+    /// levels as they are (nothing in them depends on the principal). Federated users this
+    /// user creates and the account's root user use the account's levels.
+    pub scps: Option<u32>,
     /// Roles: the trust policy.
     pub trust: Option<PolicyId>,
     /// Why the principal's policies cannot be gathered: its requests are denied with this.
@@ -358,6 +367,8 @@ pub struct Derived {
     pub principal_plans: Vec<[Option<PlanId>; 4]>,
     /// Per account: the plans of its SCP and RCP levels.
     pub account_plans: Vec<LevelPlans>,
+    /// Per specialized SCP set ([`OrgTables::scp_sets`]): the plans of its levels.
+    pub scp_set_plans: Vec<Vec<Option<PlanId>>>,
     /// The plans of a fixed scope's sets.
     pub fixed_plans: FixedPlans,
 }
@@ -668,6 +679,11 @@ impl Tables {
                     .iter()
                     .map(|a| levels(&a.scps, &a.rcps, &mut b))
                     .collect();
+                derived.scp_set_plans = org
+                    .scp_sets
+                    .iter()
+                    .map(|set| set.iter().map(|l| b.plan(l)).collect())
+                    .collect();
                 let of = |b: &mut plan::Builder<'_>, records: &[PrincipalRecord]| {
                     records
                         .iter()
@@ -805,6 +821,14 @@ impl Tables {
                         return bad(format!("account {} is listed twice", a.id));
                     }
                 }
+                if !org
+                    .scp_sets
+                    .iter()
+                    .all(|set| set.iter().flatten().all(pol_ok))
+                {
+                    return bad("a specialized SCP set names a missing policy".into());
+                }
+                let mut named_sets = vec![false; org.scp_sets.len()];
                 for (i, p) in org.principals.iter().enumerate() {
                     let ok = (p.account as usize) < org.accounts.len()
                         && p.identity.iter().all(pol_ok)
@@ -814,6 +838,26 @@ impl Tables {
                         && p.trust.iter().all(pol_ok);
                     if !ok {
                         return bad(format!("principal {} names a missing entry", p.arn));
+                    }
+                    if let Some(s) = p.scps {
+                        // A specialized set stands in for the account's levels, level for
+                        // level: it must exist and have exactly as many (a set with fewer
+                        // would skip a level's ceiling).
+                        let levels = org
+                            .accounts
+                            .get(p.account as usize)
+                            .and_then(|a| a.scps.as_ref())
+                            .map(Vec::len);
+                        let set = org.scp_sets.get(s as usize);
+                        if levels.is_none() || set.map(Vec::len) != levels {
+                            return bad(format!(
+                                "principal {} names SCP set {s}, which is missing or does not match its account's levels",
+                                p.arn
+                            ));
+                        }
+                        if let Some(n) = named_sets.get_mut(s as usize) {
+                            *n = true;
+                        }
                     }
                     let by_name = match p.kind {
                         RecordKind::User => &mut derived.user_names,
@@ -832,6 +876,10 @@ impl Tables {
                 };
                 derived.users = of_kind(RecordKind::User);
                 derived.roles = of_kind(RecordKind::Role);
+                if let Some(s) = named_sets.iter().position(|n| !n) {
+                    // One encoding per table set: a set no principal uses is not written.
+                    return bad(format!("specialized SCP set {s} is named by no principal"));
+                }
                 for r in &org.resources {
                     if !r.policy.iter().all(pol_ok) {
                         return bad(format!("resource {} names a missing policy", r.arn));

@@ -308,6 +308,7 @@ fn org_tables() -> Tables {
                     boundaries: vec![1],
                     identity_raw: vec![0],
                     boundaries_raw: vec![1],
+                    scps: Some(0),
                     trust: None,
                     error: None,
                 },
@@ -322,6 +323,7 @@ fn org_tables() -> Tables {
                     boundaries: Vec::new(),
                     identity_raw: vec![0, 1],
                     boundaries_raw: Vec::new(),
+                    scps: None,
                     trust: Some(2),
                     error: Some("policy `X` is missing".into()),
                 },
@@ -342,6 +344,7 @@ fn org_tables() -> Tables {
             ],
             managed: vec![("arn:aws:iam::aws:policy/ReadOnly".into(), 1)],
             rcp_full_access: Some(1),
+            scp_sets: vec![vec![vec![1], vec![0, 1]]],
         }),
         derived: Default::default(),
     }
@@ -1030,6 +1033,56 @@ fn inconsistent_tables_are_refused_with_the_reason() {
     sections.push(principals);
     let err = Engine::from_bytes(build(&sections)).unwrap_err();
     assert_eq!(err.section(), Some(SectionKind::Principals), "{err}");
+}
+
+/// A principal's specialized SCP set replaces its account's levels one for one: a file whose
+/// set is missing, has fewer levels than the account (one ceiling skipped), belongs to an
+/// account without SCPs, or is named by nobody is refused.
+#[test]
+fn specialized_scp_sets_must_match_their_accounts_levels() {
+    type Edit = fn(&mut OrgTables);
+    let cases: [(&str, Edit, &str); 5] = [
+        (
+            "missing set",
+            |o| o.principals[0].scps = Some(1),
+            "SCP set 1",
+        ),
+        ("fewer levels", |o| o.scp_sets[0].truncate(1), "SCP set 0"),
+        (
+            "no account SCPs",
+            |o| o.principals[1].scps = Some(0),
+            "role/admin",
+        ),
+        (
+            "unused set",
+            |o| o.scp_sets.push(vec![vec![0], vec![0]]),
+            "named by no principal",
+        ),
+        (
+            "missing policy",
+            |o| o.scp_sets[0][1].push(9),
+            "missing policy",
+        ),
+    ];
+    for (label, edit, reason) in cases {
+        let mut t = org_tables();
+        let Scope::Org(org) = &mut t.scope else {
+            unreachable!()
+        };
+        edit(org);
+        let err = Engine::from_bytes(encode(&t)).unwrap_err();
+        assert!(err.is_inconsistent(), "{label}: {err}");
+        assert!(err.reason().unwrap().contains(reason), "{label}: {err}");
+    }
+    // As written, the sets and the records naming them read back exactly.
+    let t = org_tables();
+    let back = Engine::from_bytes(encode(&t)).unwrap();
+    let snapshot = back.snapshot();
+    let Scope::Org(org) = &snapshot.tables().scope else {
+        unreachable!()
+    };
+    assert_eq!(org.scp_sets, vec![vec![vec![1], vec![0, 1]]]);
+    assert_eq!(org.principals[0].scps, Some(0));
 }
 
 #[test]

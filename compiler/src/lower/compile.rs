@@ -565,20 +565,25 @@ struct Gathered {
     boundaries: Vec<PolicyId>,
     identity_raw: Vec<PolicyId>,
     boundaries_raw: Vec<PolicyId>,
+    /// Its account's SCP levels specialized for it, when some SCP uses a principal key.
+    scps: Option<Vec<Vec<PolicyId>>>,
 }
 
 fn gather(
     b: &mut Builder,
     set: &PolicySet,
+    scps: Option<&[Vec<NamedPolicy>]>,
     known: impl FnOnce() -> Option<KnownKeys>,
 ) -> Result<Gathered, CompileError> {
     // The principal's keys are resolved only when some policy can use them: most principals
     // of a large organization attach only policies without principal keys.
-    let needed = set
-        .identity
-        .iter()
-        .chain(&set.boundaries)
-        .any(|p| b.depends(p));
+    let scps_depend = scps.is_some_and(|l| l.iter().flatten().any(|p| b.depends(p)));
+    let needed = scps_depend
+        || set
+            .identity
+            .iter()
+            .chain(&set.boundaries)
+            .any(|p| b.depends(p));
     let known = if needed { known() } else { None };
     let known = known.as_ref();
     let mut g = Gathered {
@@ -586,7 +591,22 @@ fn gather(
         boundaries: Vec::new(),
         identity_raw: Vec::new(),
         boundaries_raw: Vec::new(),
+        scps: None,
     };
+    // SCPs are shared by the account, but what a principal's own requests know is fixed: an
+    // `aws:PrincipalArn` guard that cannot hold for this principal drops its statement, one
+    // that must hold drops its clause (spec §6.4: SCPs see the same request context).
+    if let (true, Some(levels), Some(_)) = (scps_depend, scps, known) {
+        let mut folded = Vec::with_capacity(levels.len());
+        for level in levels {
+            let ids = level
+                .iter()
+                .map(|p| b.folded(p, known))
+                .collect::<Result<Vec<_>, _>>()?;
+            folded.push(ids);
+        }
+        g.scps = Some(folded);
+    }
     for p in &set.identity {
         g.identity.push(b.folded(p, known)?);
         g.identity_raw.push(b.named(p)?);
@@ -605,12 +625,30 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
         org_id: org.id.clone(),
         ..OrgTables::default()
     };
+    // Specialized SCP sets, each stored once (most principals of an account share one).
+    let mut scp_sets: FxHashMap<Vec<Vec<PolicyId>>, u32> = FxHashMap::default();
+    let mut scp_set = |folded: Option<Vec<Vec<PolicyId>>>,
+                       account: &Option<Vec<Vec<PolicyId>>>,
+                       out: &mut OrgTables|
+     -> Result<Option<u32>, CompileError> {
+        let Some(folded) = folded.filter(|f| Some(f) != account.as_ref()) else {
+            return Ok(None);
+        };
+        if let Some(s) = scp_sets.get(&folded) {
+            return Ok(Some(*s));
+        }
+        let s = id32(out.scp_sets.len(), "specialized SCP sets")?;
+        out.scp_sets.push(folded.clone());
+        scp_sets.insert(folded, s);
+        Ok(Some(s))
+    };
     for (i, (id, account)) in org.accounts.iter().enumerate() {
         let idx = id32(i, "accounts")?;
-        let (scps, scp_error) = match org.org_levels(id, true) {
-            Ok(l) => (b.levels(&l)?, None),
-            Err(e) => (None, Some(e.to_string())),
+        let (scps, scp_named, scp_error) = match org.org_levels(id, true) {
+            Ok(l) => (b.levels(&l)?, l, None),
+            Err(e) => (None, None, Some(e.to_string())),
         };
+        let scp_named = scp_named.as_deref();
         let (rcps, rcp_error) = match org.org_levels(id, false) {
             Ok(l) => (b.levels(&l)?, None),
             Err(e) => (None, Some(e.to_string())),
@@ -619,7 +657,7 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
             id: id.clone(),
             in_org: org.in_org(id),
             org_path: org.org_path(id),
-            scps,
+            scps: scps.clone(),
             rcps,
             scp_error,
             rcp_error,
@@ -635,12 +673,13 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                 }
             };
             let (g, error) = match gathered {
-                Ok(()) => (gather(&mut b, &set, known)?, None),
+                Ok(()) => (gather(&mut b, &set, scp_named, known)?, None),
                 Err(e) => (
-                    gather(&mut b, &PolicySet::default(), || None)?,
+                    gather(&mut b, &PolicySet::default(), None, || None)?,
                     Some(e.to_string()),
                 ),
             };
+            let own_scps = scp_set(g.scps, &scps, &mut out)?;
             out.principals.push(PrincipalRecord {
                 kind: RecordKind::User,
                 arn: user.arn.clone(),
@@ -652,6 +691,7 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                 boundaries: g.boundaries,
                 identity_raw: g.identity_raw,
                 boundaries_raw: g.boundaries_raw,
+                scps: own_scps,
                 trust: None,
                 error,
             });
@@ -684,8 +724,9 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                     known_keys(org, &role.arn, true)
                 }
             };
-            let g = gather(&mut b, &set, known)?;
+            let g = gather(&mut b, &set, scp_named, known)?;
             let trust = b.policy(&format!("{} trust policy", role.name), &role.trust, None)?;
+            let own_scps = scp_set(g.scps, &scps, &mut out)?;
             out.principals.push(PrincipalRecord {
                 kind: RecordKind::Role,
                 arn: role.arn.clone(),
@@ -697,6 +738,7 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                 boundaries: g.boundaries,
                 identity_raw: g.identity_raw,
                 boundaries_raw: g.boundaries_raw,
+                scps: own_scps,
                 trust: Some(trust),
                 error,
             });

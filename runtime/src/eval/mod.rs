@@ -282,6 +282,8 @@ fn run_org<'t: 'a, 'a>(
     let mut identity = empty;
     let mut boundaries = empty;
     let mut tags: &[Tag] = &[];
+    // The caller's SCP levels specialized for its own record (users and role sessions).
+    let mut own_scps: Option<u32> = None;
     if let (Some((acct, _)), true) = (account_index, caller.kind.is_account_principal()) {
         match caller.kind {
             PrincipalKind::IamUser => {
@@ -301,6 +303,7 @@ fn run_org<'t: 'a, 'a>(
                 }
                 caller.arn = &r.arn;
                 caller.unique_id = Some(&r.unique_id);
+                own_scps = r.scps;
                 tags = &r.tags;
                 identity = &r.identity;
                 boundaries = &r.boundaries;
@@ -328,6 +331,7 @@ fn run_org<'t: 'a, 'a>(
                     caller.set_role_arn(&r.arn);
                 }
                 caller.unique_id = Some(&r.unique_id);
+                own_scps = r.scps;
                 tags = &r.tags;
                 identity = &r.identity;
                 boundaries = &r.boundaries;
@@ -405,13 +409,18 @@ fn run_org<'t: 'a, 'a>(
     } else {
         entry.and_then(|e| e.policy)
     };
+    // `Tables::check` proved that a record's set exists and has its account's level count.
+    let own_set = own_scps.and_then(|s| Some((org.scp_sets.get(s as usize)?, s as usize)));
     let scps = if caller.kind.is_account_principal() && !caller.service_linked {
         match account {
             Some(a) => {
                 if let Some(e) = &a.scp_error {
                     return Err(Failure::Recorded(e));
                 }
-                a.scps.as_deref()
+                match own_set {
+                    Some((set, _)) => Some(set.as_slice()),
+                    None => a.scps.as_deref(),
+                }
             }
             None => None,
         }
@@ -470,7 +479,10 @@ fn run_org<'t: 'a, 'a>(
                     identity: slot(0),
                     boundaries: slot(1),
                     session: None,
-                    scps: levels(account_index).map_or(&[], |l| l.scps.as_slice()),
+                    scps: match own_set {
+                        Some((_, s)) => d.scp_set_plans.get(s).map_or(&[], Vec::as_slice),
+                        None => levels(account_index).map_or(&[], |l| l.scps.as_slice()),
+                    },
                     rcps: levels(resource_account_index).map_or(&[], |l| l.rcps.as_slice()),
                 }
             },

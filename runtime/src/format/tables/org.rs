@@ -11,10 +11,12 @@
 //!                u32 n, account × n          (sorted by id)
 //!                u32 n, resource × n         (sorted by ARN)
 //!                u32 n, (str ARN, u32 policy) × n   managed policies (sorted by ARN)
-//!                u32 RCPFullAWSAccess policy or NONE
+//!                u32 RCPFullAWSAccess policy or NONE,
+//!                u32 n, scp set × n          (specialized SCP levels, named by principals)
 //!  account:      str id, u32 in_org (0/1), opt-str org path, levels SCPs, levels RCPs,
 //!                opt-str SCP error, opt-str RCP error
 //!  resource:     str ARN, str account, tags, u32 policy or NONE
+//!  scp set:      u32 levels, ids × levels    (root first, as the account's SCP levels)
 //! ```
 //!
 //! A fixed set has no principal records: section `principals` must be empty.
@@ -70,6 +72,16 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Scope, LoadError> {
         managed.push((r.string("managed policy ARN")?, r.u32("managed policy id")?));
     }
     let rcp_full_access = r.opt("RCPFullAWSAccess policy id")?;
+    let n = r.count(WORD, "specialized SCP set count")?;
+    let mut scp_sets = Vec::with_capacity(n);
+    for _ in 0..n {
+        let levels = r.count(WORD, "specialized SCP set's level count")?;
+        let mut set = Vec::with_capacity(levels);
+        for _ in 0..levels {
+            set.push(r.ids("specialized SCP level")?);
+        }
+        scp_sets.push(set);
+    }
     Ok(Scope::Org(OrgTables {
         org_id,
         accounts,
@@ -77,6 +89,7 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Scope, LoadError> {
         resources,
         managed,
         rcp_full_access,
+        scp_sets,
     }))
 }
 
@@ -119,6 +132,13 @@ pub(super) fn write(w: &mut Writer<'_>, scope: &Scope) {
                 w.u32(*id);
             }
             w.opt(org.rcp_full_access);
+            w.len(org.scp_sets.len());
+            for set in &org.scp_sets {
+                w.len(set.len());
+                for level in set {
+                    w.ids(level);
+                }
+            }
         }
     }
 }

@@ -8,6 +8,7 @@
 //!  record: u32 kind (0 user, 1 role), str arn, str name, u32 account (index into the
 //!          accounts of section `org-tree`), str unique id, tags,
 //!          ids identity, ids boundaries, ids identity_raw, ids boundaries_raw,
+//!          u32 specialized SCP set (of section `org-tree`) or NONE,
 //!          u32 trust policy or NONE, opt-str error
 //! ```
 
@@ -22,7 +23,7 @@ use crate::tables::{PrincipalRecord, RecordKind};
 
 /// Reads the section.
 pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<PrincipalRecord>, LoadError> {
-    let n = r.count(12 * WORD, "principal record count")?;
+    let n = r.count(13 * WORD, "principal record count")?;
     let mut records = Vec::with_capacity(n);
     for _ in 0..n {
         let kind = match r.tag(2, "principal record kind", "0 (user) or 1 (role)")? {
@@ -40,6 +41,7 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<PrincipalRecord>, LoadE
             boundaries: r.ids("boundary policy ids")?,
             identity_raw: r.ids("unspecialized identity policy ids")?,
             boundaries_raw: r.ids("unspecialized boundary policy ids")?,
+            scps: r.opt("principal's specialized SCP set")?,
             trust: r.opt("trust policy id")?,
             error: r.opt_string("principal's error")?,
         });
@@ -65,6 +67,7 @@ pub(super) fn write(w: &mut Writer<'_>, records: &[PrincipalRecord]) {
         w.ids(&p.boundaries);
         w.ids(&p.identity_raw);
         w.ids(&p.boundaries_raw);
+        w.opt(p.scps);
         w.opt(p.trust);
         w.opt_str(p.error.as_deref());
     }
