@@ -342,6 +342,15 @@ impl Ctx<'_, '_> {
             // rather than in source order: the counts are the same, and only an explanation
             // (which takes the loop) lists statements in order.
             let t = self.input.tables;
+            if t.derived.plans.allows_everything(plan) {
+                // What the walk below would count: its first allow, no deny (`best` matters
+                // only for the resource policy, which never comes here).
+                return Matches {
+                    allows: 1,
+                    denies: 0,
+                    best: Some(MatchKind::Direct),
+                };
+            }
             let mut none = None;
             t.derived.plans.visit(plan, service, |e| {
                 // A set's allows only count as "some" (identity, boundary, session, SCP and

@@ -76,7 +76,14 @@ struct Head {
     dir: (u32, u32),
     any: (u32, u32),
     wide: (u32, u32),
+    /// [`Plans::allows_everything`].
+    everything: bool,
 }
+
+/// Per policy in [`Segments::summary`]: it has a `Deny` statement.
+const HAS_DENY: u8 = 1;
+/// Per policy: a trivial `Allow` of an `Any` pattern (`"Action": "*"`) matches every action.
+const ALLOWS_ALL: u8 = 2;
 
 fn slice<T>(v: &[T], (a, b): (u32, u32)) -> &[T] {
     v.get(a as usize..b as usize).unwrap_or(&[])
@@ -163,6 +170,15 @@ impl Plans {
         }
     }
 
+    /// Whether the plan's policies allow every action unconditionally and deny nothing (a
+    /// level with `FullAWSAccess` or `RCPFullAWSAccess` and no deny statement, an
+    /// `AdministratorAccess` identity): a walk would find "some allow, no deny" for every
+    /// action, so the evaluator takes that answer without walking. Most SCP and RCP levels of
+    /// real organizations are such levels.
+    pub fn allows_everything(&self, plan: PlanId) -> bool {
+        self.heads.get(plan as usize).is_some_and(|h| h.everything)
+    }
+
     /// The number of plans.
     pub fn len(&self) -> usize {
         self.heads.len()
@@ -192,6 +208,8 @@ pub struct Segments {
     words: Vec<u32>,
     /// Per policy: usable in plans (indexed patterns, positions below `NEGATED`).
     plannable: Vec<bool>,
+    /// Per policy: [`HAS_DENY`], [`ALLOWS_ALL`].
+    summary: Vec<u8>,
 }
 
 impl Segments {
@@ -248,6 +266,21 @@ impl Segments {
                     .iter()
                     .all(|st| matches!(st.actions.patterns, ActionPatterns::Indexed(_)));
             plannable.push(ok);
+            let mut summary = 0;
+            for st in &policy.statements {
+                if st.effect == Effect::Deny {
+                    summary |= HAS_DENY;
+                } else if !st.actions.negated
+                    && is_trivial(st)
+                    && let ActionPatterns::Indexed(ids) = &st.actions.patterns
+                    && ids.iter().any(|i| {
+                        *i < any_patterns && patterns.get(*i as usize) == Some(&ActionPattern::Any)
+                    })
+                {
+                    summary |= ALLOWS_ALL;
+                }
+            }
+            segs.summary.push(summary);
             let ix = index.get(pid as PolicyId);
             let (Some(ix), true) = (ix, ok) else {
                 segs.policies.push(PolicyHead::default());
@@ -333,6 +366,7 @@ impl Segments {
         );
         self.words.extend(other.words);
         self.plannable.extend(other.plannable);
+        self.summary.extend(other.summary);
     }
 }
 
@@ -358,6 +392,7 @@ impl Parts {
             dir: (h.dir.0 + dirs, h.dir.1 + dirs),
             any: (h.any.0 + refs, h.any.1 + refs),
             wide: (h.wide.0 + wide, h.wide.1 + wide),
+            everything: h.everything,
         }));
         self.plan_dir.extend(
             other
@@ -470,10 +505,14 @@ impl<'t> Builder<'t> {
             }
         }
         let any_end = p.refs.len() as u32;
+        let summary = |pid: &PolicyId| segs.summary.get(*pid as usize).copied().unwrap_or(HAS_DENY);
+        let everything = list.iter().all(|p| summary(p) & HAS_DENY == 0)
+            && list.iter().any(|p| summary(p) & ALLOWS_ALL != 0);
         p.heads.push(Head {
             dir: (dir_start, dir_end),
             any: (any_start, any_end),
             wide: (wide_start, wide_end),
+            everything,
         });
         self.seen.insert(list.to_vec(), id);
         Some(id)
