@@ -869,6 +869,30 @@ impl OrgSpec {
 }
 
 impl RequestSpec {
+    /// A session of this request's kind, policy, tags and MFA; the caller names its role or
+    /// parent and adds managed policies.
+    fn session(&self, kind: SessionKind, arn: &str, name: &str) -> Session {
+        Session {
+            kind,
+            arn: arn.to_string(),
+            role_arn: None,
+            parent_arn: None,
+            session_name: name.to_string(),
+            issued_at: NOW - 100,
+            expires_at: NOW + 3600,
+            inline_policy: self
+                .session_policy
+                .as_ref()
+                .map(|p| document(p, PolicyType::Session)),
+            policy_arns: Vec::new(),
+            tags: tags(&self.session_tags),
+            transitive_tag_keys: Vec::new(),
+            source_identity: None,
+            mfa: self.mfa,
+            federated_provider: None,
+        }
+    }
+
     /// Builds the request.
     pub fn build(&self) -> OrgRequest {
         let mut session = None;
@@ -877,53 +901,20 @@ impl RequestSpec {
             Who::Root(a) => format!("arn:aws:iam::{}:root", acct(a)),
             Who::RoleSession(a, r) => {
                 let arn = format!("arn:aws:sts::{}:assumed-role/{}/sess", acct(a), role(r));
-                session = Some(Session {
-                    kind: SessionKind::Role,
-                    arn: arn.clone(),
-                    role_arn: Some(format!("arn:aws:iam::{}:role/{}", acct(a), role(r))),
-                    parent_arn: None,
-                    session_name: "sess".into(),
-                    issued_at: NOW - 100,
-                    expires_at: NOW + 3600,
-                    inline_policy: self
-                        .session_policy
-                        .as_ref()
-                        .map(|p| document(p, PolicyType::Session)),
-                    policy_arns: if self.session_managed {
-                        vec![managed_arn(usize::from(a % 3), 0)]
-                    } else {
-                        Vec::new()
-                    },
-                    tags: tags(&self.session_tags),
-                    transitive_tag_keys: Vec::new(),
-                    source_identity: None,
-                    mfa: self.mfa,
-                    federated_provider: None,
-                });
+                let mut s = self.session(SessionKind::Role, &arn, "sess");
+                s.role_arn = Some(format!("arn:aws:iam::{}:role/{}", acct(a), role(r)));
+                if self.session_managed {
+                    s.policy_arns = vec![managed_arn(usize::from(a % 3), 0)];
+                }
+                session = Some(s);
                 arn
             }
             Who::FederatedUser(a, u) => {
                 let user = USERS[usize::from(u)];
                 let arn = format!("arn:aws:sts::{}:federated-user/fed-{user}", acct(a));
-                session = Some(Session {
-                    kind: SessionKind::FederatedUser,
-                    arn: arn.clone(),
-                    role_arn: None,
-                    parent_arn: Some(format!("arn:aws:iam::{}:user/{user}", acct(a))),
-                    session_name: format!("fed-{user}"),
-                    issued_at: NOW - 100,
-                    expires_at: NOW + 3600,
-                    inline_policy: self
-                        .session_policy
-                        .as_ref()
-                        .map(|p| document(p, PolicyType::Session)),
-                    policy_arns: Vec::new(),
-                    tags: tags(&self.session_tags),
-                    transitive_tag_keys: Vec::new(),
-                    source_identity: None,
-                    mfa: self.mfa,
-                    federated_provider: None,
-                });
+                let mut s = self.session(SessionKind::FederatedUser, &arn, &format!("fed-{user}"));
+                s.parent_arn = Some(format!("arn:aws:iam::{}:user/{user}", acct(a)));
+                session = Some(s);
                 arn
             }
             Who::Service => "lambda.amazonaws.com".into(),
