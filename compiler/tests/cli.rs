@@ -188,3 +188,42 @@ fn the_readme_main_command_answers_every_example_question() {
         "{stdout}"
     );
 }
+
+/// `gavel dump --principal` shows the SCP levels a principal's own requests use: the region
+/// guard of the example organization exempts `OpsAdmin` by `aws:PrincipalARN`, so OpsAdmin's
+/// specialized levels keep none of its statements and Mia's keep it with the region clause
+/// alone.
+#[test]
+fn dump_shows_a_principals_specialized_scp_levels() {
+    let manifest = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../corpus/example-org/manifest.json"
+    );
+    let file = temp_file("example.gavel", "");
+    let file = file.to_str().unwrap();
+    let out = gavel(&["compile", manifest, "-o", file]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let dump = |who: &str| {
+        let out = gavel(&["dump", file, "--principal", who]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let ops = dump("OpsAdmin");
+    assert!(
+        ops.contains("SCP level 1 (specialized for this principal; root first)"),
+        "{ops}"
+    );
+    assert!(
+        ops.contains("policy `RestrictRegions` (0 statements kept)"),
+        "{ops}"
+    );
+    let mia = dump("Mia");
+    assert!(
+        mia.contains("policy `RestrictRegions` (1 statements kept)"),
+        "{mia}"
+    );
+    assert!(
+        mia.contains("when 1 clause(s) on aws:requestedregion"),
+        "{mia}"
+    );
+}

@@ -1,5 +1,5 @@
 //! `gavel dump`: what a decision file holds — sections, counts, and a principal's specialized
-//! policies.
+//! policies (identity, boundary, SCP levels, trust).
 
 use super::compile::summary;
 use clap::Args;
@@ -114,6 +114,22 @@ fn principal_report(t: &Tables, who: &str) -> Option<String> {
         &r.identity,
     );
     section("permissions boundary (specialized)", &r.boundaries);
+    // The SCP levels this principal's own requests use: its specialized set, else the
+    // account's (federated users it creates and the root user always use the account's).
+    let specialized = r.scps.and_then(|i| org.scp_sets.get(i as usize));
+    let levels = specialized.or_else(|| {
+        org.accounts
+            .get(r.account as usize)
+            .and_then(|a| a.scps.as_ref())
+    });
+    let whose = if specialized.is_some() {
+        "specialized for this principal"
+    } else {
+        "the account's"
+    };
+    for (l, ids) in levels.into_iter().flatten().enumerate() {
+        section(&format!("SCP level {l} ({whose}; root first)"), ids);
+    }
     if let Some(trust) = r.trust {
         section("trust policy", &[trust]);
     }
