@@ -32,8 +32,9 @@ pub type PlanId = u32;
 /// Set in an entry's first word when the statement is a `NotAction`.
 const NEGATED: u32 = 1 << 31;
 /// Set when the statement matches whenever its action does ([`is_trivial`]: no `Principal` or a
-/// bare `Principal: "*"`, a `Resource` list with `*`, no condition). Such a statement is counted without being read (most AWS managed
-/// statements, `FullAWSAccess`): reading it would be the request's costliest cache miss.
+/// bare `Principal: "*"`, a `Resource` list with `*`, no condition). Such a statement is
+/// counted without being read (most AWS managed statements, `FullAWSAccess`,
+/// `RCPFullAWSAccess`): reading it would be the request's costliest cache miss.
 const TRIVIAL: u32 = 1 << 30;
 /// Set when the statement is a `Deny`.
 const DENY: u32 = 1 << 29;
