@@ -443,8 +443,16 @@ impl PolicyIndexes {
         })
     }
 
-    /// Indexes every policy, given the service each interned pattern names.
-    fn build(policies: &[Policy], service_of: &[PatternService]) -> PolicyIndexes {
+    /// Indexes every policy, given the service each interned pattern names, and checks what
+    /// the index reads: each policy's service ids (below `services`) and each distinct
+    /// action-id list (sorted, every id a pattern). `first` is the id of `policies[0]`, for
+    /// the error.
+    fn build(
+        policies: &[Policy],
+        service_of: &[PatternService],
+        services: usize,
+        first: usize,
+    ) -> Result<PolicyIndexes, TablesError> {
         let mut ix = PolicyIndexes::default();
         // Statements share their action-id lists (`Arc`; a few thousand distinct lists over
         // hundreds of thousands of statements): the services of each list are found once,
@@ -452,16 +460,36 @@ impl PolicyIndexes {
         let mut memo: FxHashMap<usize, ListServices> = FxHashMap::default();
         let mut listed: Vec<u32> = Vec::new();
         let mut pairs: Vec<(u32, u32)> = Vec::new();
-        for policy in policies {
+        for (p, policy) in policies.iter().enumerate() {
+            let bad = |what: &str| Err(TablesError(format!("policy {} {what}", first + p)));
+            if policy.services.iter().any(|s| *s as usize >= services) {
+                return bad("names a missing service");
+            }
             pairs.clear();
             let any_start = ix.any.len() as u32;
             for (i, st) in policy.statements.iter().enumerate() {
                 let i = i as u32;
                 let found = match &st.actions.patterns {
                     ActionPatterns::Direct(_) => ListServices::Any,
-                    ActionPatterns::Indexed(ids) => *memo
-                        .entry(Arc::as_ptr(ids).cast::<u32>() as usize)
-                        .or_insert_with(|| ListServices::of(ids, service_of, &mut listed)),
+                    ActionPatterns::Indexed(ids) => {
+                        let key = Arc::as_ptr(ids).cast::<u32>() as usize;
+                        match memo.get(&key) {
+                            Some(found) => *found,
+                            None => {
+                                if ids.iter().any(|i| *i as usize >= service_of.len()) {
+                                    return bad("names a missing action pattern");
+                                }
+                                // The evaluator intersects sorted lists (binary search, range
+                                // cuts): an unsorted list could hide a matching pattern.
+                                if !ids.is_sorted() {
+                                    return bad("lists its action patterns out of order");
+                                }
+                                let found = ListServices::of(ids, service_of, &mut listed);
+                                memo.insert(key, found);
+                                found
+                            }
+                        }
+                    }
                 };
                 match found {
                     ListServices::Named(a, b) if !st.actions.negated => {
@@ -488,7 +516,7 @@ impl PolicyIndexes {
                 any: (any_start, ix.any.len() as u32),
             });
         }
-        ix
+        Ok(ix)
     }
 }
 
@@ -632,8 +660,15 @@ impl Tables {
     /// Builds the policy indexes and segments, then the statement plans of every policy list;
     /// with `parallel`, each in two halves side by side (the result is the same either way,
     /// but for plan ids and duplicate plans across the principal halves).
-    fn index_and_plan(&self, derived: &mut Derived, service_of: &[PatternService], parallel: bool) {
-        // Halves of about the same number of statements.
+    fn index_and_plan(
+        &self,
+        derived: &mut Derived,
+        service_of: &[PatternService],
+        parallel: bool,
+    ) -> Result<(), TablesError> {
+        // Two parts: this thread also checks the policy sets and builds the maps
+        // ([`Tables::check_refs`], about a sixth of the layout's work in a large organization),
+        // so it lays out the first 40 % of the statements.
         let total: usize = self.policies.iter().map(|p| p.statements.len()).sum();
         let mut seen = 0;
         let mid = self
@@ -641,26 +676,38 @@ impl Tables {
             .iter()
             .position(|p| {
                 seen += p.statements.len();
-                seen * 2 >= total
+                seen * 5 >= total * 2
             })
             .map_or(self.policies.len(), |i| i + 1);
         let (first, rest) = self.policies.split_at(mid.min(self.policies.len()));
-        let layout = |policies: &[Policy]| {
-            let index = PolicyIndexes::build(policies, service_of);
+        let nsvc = self.actions.services.len();
+        let (service_patterns, any_patterns) = (
+            std::mem::take(&mut derived.service_patterns),
+            derived.any_patterns,
+        );
+        let layout = |policies: &[Policy], first: usize| {
+            let index = PolicyIndexes::build(policies, service_of, nsvc, first)?;
             let segments = plan::Segments::build(
                 policies,
                 &index,
                 &self.actions.patterns,
-                &derived.service_patterns,
-                derived.any_patterns,
+                &service_patterns,
+                any_patterns,
             );
-            (index, segments)
+            Ok((index, segments))
         };
-        let ((mut index, mut segments), second) =
-            par::join(parallel, || layout(first), || layout(rest));
-        let (rest_index, rest_segments) = second.unwrap_or_else(|| layout(rest));
+        let (done, second) = par::join(
+            parallel,
+            || (self.check_refs(derived), layout(first, 0)),
+            || layout(rest, first.len()),
+        );
+        let (refs, done) = done;
+        refs?;
+        let (mut index, segments) = done?;
+        let (rest_index, rest_segments) = second.unwrap_or_else(|| layout(rest, first.len()))?;
+        derived.service_patterns = service_patterns;
         index.append(rest_index);
-        segments.append(rest_segments);
+        let segments = plan::SegmentParts::new(segments, rest_segments);
 
         let levels = |scps: &Option<Vec<Vec<PolicyId>>>,
                       rcps: &Option<Vec<Vec<PolicyId>>>,
@@ -669,7 +716,7 @@ impl Tables {
             rcps: rcps.iter().flatten().map(|l| b.plan(l)).collect(),
         };
         let mut b = plan::Builder::new(&index, &segments);
-        let parts = match &self.scope {
+        let (parts, rest_parts) = match &self.scope {
             Scope::Fixed(sets) => {
                 derived.fixed_plans = FixedPlans {
                     identity: b.plan(&sets.identity),
@@ -677,7 +724,7 @@ impl Tables {
                     session: b.plan(&sets.session),
                     levels: levels(&sets.scps, &sets.rcps, &mut b),
                 };
-                b.finish()
+                (b.finish(), plan::Parts::default())
             }
             Scope::Org(org) => {
                 derived.account_plans = org
@@ -709,7 +756,7 @@ impl Tables {
                     let plans = of(&mut b, rest);
                     (b.finish(), plans)
                 };
-                let ((mut parts, mut plans), second) = par::join(
+                let ((parts, mut plans), second) = par::join(
                     parallel,
                     || {
                         let plans = of(&mut b, first);
@@ -718,19 +765,21 @@ impl Tables {
                     second_half,
                 );
                 let (rest_parts, rest_plans) = second.unwrap_or_else(second_half);
-                // The second builder numbered its plans from 0.
-                let offset = parts.append(rest_parts);
+                // The second builder numbered its plans from 0; `Plans` numbers them after the
+                // first builder's.
+                let offset = PlanId::try_from(parts.len()).ok();
                 plans.extend(
                     rest_plans
                         .into_iter()
                         .map(|slots| slots.map(|p| p.and_then(|p| p.checked_add(offset?)))),
                 );
                 derived.principal_plans = plans;
-                parts
+                (parts, rest_parts)
             }
         };
         derived.policy_index = index;
-        derived.plans = Plans::new(segments, parts);
+        derived.plans = Plans::new(segments, parts, rest_parts);
+        Ok(())
     }
 }
 
@@ -753,9 +802,7 @@ impl Tables {
     /// a plan that both halves need is built twice (decisions are the same).
     pub fn check_with(mut self, parallel: bool) -> Result<Tables, TablesError> {
         let bad = |what: String| Err(TablesError(what));
-        let npol = self.policies.len();
         let npat = self.actions.patterns.len();
-        let pol_ok = |id: &PolicyId| (*id as usize) < npol;
         for (c, class) in self.actions.classes.iter().enumerate() {
             if class.iter().any(|p| *p as usize >= npat) || !class.is_sorted() {
                 return bad(format!(
@@ -770,6 +817,30 @@ impl Tables {
                 .rcp_services
                 .push(crate::services::RCP_SUPPORTED_SERVICES.contains(&s.as_str()));
         }
+        derived.service_patterns = service_ranges(&self.actions, &derived.services);
+        derived.any_patterns = self
+            .actions
+            .patterns
+            .iter()
+            .take_while(|p| **p == ActionPattern::Any)
+            .count() as u32;
+        let service_of: Vec<PatternService> = self
+            .actions
+            .patterns
+            .iter()
+            .map(|p| PatternService::of(p, &derived.services))
+            .collect();
+        self.index_and_plan(&mut derived, &service_of, parallel)?;
+        self.derived = derived;
+        Ok(self)
+    }
+
+    /// Checks the known actions and the policy sets (every id names something) and builds
+    /// the lookup maps of [`Derived`] that do not depend on the policies' statements.
+    fn check_refs(&self, derived: &mut Derived) -> Result<(), TablesError> {
+        let bad = |what: String| Err(TablesError(what));
+        let npol = self.policies.len();
+        let pol_ok = |id: &PolicyId| (*id as usize) < npol;
         for (name, class) in &self.actions.known {
             if *class as usize >= self.actions.classes.len() {
                 return bad(format!("known action `{name}` names a missing class"));
@@ -787,24 +858,8 @@ impl Tables {
                 .enumerate()
                 .map(|(i, (name, _))| (name.as_str(), i as u32)),
         );
-        let nsvc = self.actions.services.len();
-        for (p, policy) in self.policies.iter().enumerate() {
-            if policy.services.iter().any(|s| *s as usize >= nsvc) {
-                return bad(format!("policy {p} names a missing service"));
-            }
-            for st in &policy.statements {
-                if let ActionPatterns::Indexed(ids) = &st.actions.patterns {
-                    if ids.iter().any(|i| *i as usize >= npat) {
-                        return bad(format!("policy {p} names a missing action pattern"));
-                    }
-                    // The evaluator intersects sorted lists (binary search, range cuts): an
-                    // unsorted list could hide a matching pattern, so it is refused.
-                    if !ids.is_sorted() {
-                        return bad(format!("policy {p} lists its action patterns out of order"));
-                    }
-                }
-            }
-        }
+        // Each policy's service and action-pattern ids are checked where they are indexed
+        // (`PolicyIndexes::build`, on two threads, once per distinct list).
         let levels_ok = |l: &Option<Vec<Vec<PolicyId>>>| l.iter().flatten().flatten().all(pol_ok);
         match &self.scope {
             Scope::Fixed(sets) => {
@@ -908,21 +963,6 @@ impl Tables {
                 }
             }
         }
-        derived.service_patterns = service_ranges(&self.actions, &derived.services);
-        derived.any_patterns = self
-            .actions
-            .patterns
-            .iter()
-            .take_while(|p| **p == ActionPattern::Any)
-            .count() as u32;
-        let service_of: Vec<PatternService> = self
-            .actions
-            .patterns
-            .iter()
-            .map(|p| PatternService::of(p, &derived.services))
-            .collect();
-        self.index_and_plan(&mut derived, &service_of, parallel);
-        self.derived = derived;
-        Ok(self)
+        Ok(())
     }
 }

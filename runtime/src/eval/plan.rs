@@ -48,22 +48,65 @@ const WIDE: usize = 24;
 type Row = (u32, u32, u32);
 
 /// Every plan of the tables, and the policy segments they refer to.
+///
+/// Both halves are kept in the two parts the loader built side by side (segments of two
+/// ranges of policies, plans of two builders) instead of being appended into one: appending
+/// copied tens of megabytes into freshly faulted pages, a tenth of the load, and costs a
+/// request one comparison to pick the part.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plans {
-    /// Per policy: its range of `policy_dir` and its any-service segment in `words`.
-    policies: Vec<PolicyHead>,
-    /// `(service, start, end)`: a policy's segment for a service, sorted by service per policy.
-    policy_dir: Vec<Row>,
-    /// Segment entries: `position | NEGATED, n, n pattern ids (sorted)`.
-    words: Vec<u32>,
-    /// Per plan: its ranges of `plan_dir`, `refs` (any-service segments) and `wide`.
-    heads: Vec<Head>,
-    /// `(service, start, end)`: a plan's range of `refs` for a service, sorted per plan.
-    plan_dir: Vec<Row>,
-    /// `(policy, start, end)`: a segment of `words`.
-    refs: Vec<Row>,
-    /// Wide policies of each plan.
-    wide: Vec<PolicyId>,
+    /// The segments of every policy.
+    segments: SegmentParts,
+    /// The plans: ids below `plan_split` in the first part, the others in the second,
+    /// numbered from `plan_split`.
+    parts: [Parts; 2],
+    plan_split: PlanId,
+}
+
+/// The segments of every policy, in the one or two ranges of policies they were laid out in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SegmentParts {
+    parts: [Segments; 2],
+    /// Policy ids below this are in the first part; the second numbers its policies from here.
+    split: PolicyId,
+}
+
+impl SegmentParts {
+    /// The segments of the policies `0..n` (`first`, n policies) and of those after them.
+    pub fn new(first: Segments, rest: Segments) -> SegmentParts {
+        let split = PolicyId::try_from(first.policies.len()).unwrap_or(PolicyId::MAX);
+        SegmentParts {
+            parts: [first, rest],
+            split,
+        }
+    }
+
+    /// The part holding policy `pid`, and the policy's position there.
+    fn part(&self, pid: PolicyId) -> (&Segments, usize) {
+        let [first, rest] = &self.parts;
+        match pid.checked_sub(self.split) {
+            None => (first, pid as usize),
+            Some(i) => (rest, i as usize),
+        }
+    }
+
+    /// Policy `pid`'s part and head.
+    fn head(&self, pid: PolicyId) -> Option<(&Segments, PolicyHead)> {
+        let (part, i) = self.part(pid);
+        Some((part, *part.policies.get(i)?))
+    }
+
+    /// Whether policy `pid` can be planned.
+    fn plannable(&self, pid: PolicyId) -> bool {
+        let (part, i) = self.part(pid);
+        part.plannable.get(i).copied().unwrap_or(false)
+    }
+
+    /// Policy `pid`'s [`HAS_DENY`] and [`ALLOWS_ALL`] flags (a missing policy "has a deny").
+    fn summary(&self, pid: PolicyId) -> u8 {
+        let (part, i) = self.part(pid);
+        part.summary.get(i).copied().unwrap_or(HAS_DENY)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -147,22 +190,25 @@ impl Plans {
     /// Calls `f` for every statement of `plan` that can match an action of `service`: each
     /// exactly once, grouped by policy segment.
     pub fn visit(&self, plan: PlanId, service: u32, mut f: impl FnMut(Entry<'_>)) {
-        let Some(head) = self.heads.get(plan as usize) else {
+        let Some((part, head)) = self.plan(plan) else {
             return;
         };
-        let mut segment = |&(pid, a, b): &Row| entries(pid, slice(&self.words, (a, b)), &mut f);
-        let dir = slice(&self.plan_dir, head.dir);
+        let segs = &self.segments;
+        let mut segment = |&(pid, a, b): &Row| {
+            entries(pid, slice(&segs.part(pid).0.words, (a, b)), &mut f);
+        };
+        let dir = slice(&part.plan_dir, head.dir);
         if let Ok(i) = dir.binary_search_by_key(&service, |r| r.0)
             && let Some(&(_, a, b)) = dir.get(i)
         {
-            slice(&self.refs, (a, b)).iter().for_each(&mut segment);
+            slice(&part.refs, (a, b)).iter().for_each(&mut segment);
         }
-        slice(&self.refs, head.any).iter().for_each(&mut segment);
-        for &pid in slice(&self.wide, head.wide) {
-            let Some(ph) = self.policies.get(pid as usize) else {
+        slice(&part.refs, head.any).iter().for_each(&mut segment);
+        for &pid in slice(&part.wide, head.wide) {
+            let Some((s, ph)) = segs.head(pid) else {
                 continue;
             };
-            let dir = slice(&self.policy_dir, ph.dir);
+            let dir = slice(&s.policy_dir, ph.dir);
             if let Ok(i) = dir.binary_search_by_key(&service, |r| r.0)
                 && let Some(&(_, a, b)) = dir.get(i)
             {
@@ -171,38 +217,59 @@ impl Plans {
         }
     }
 
+    /// Plan `plan`'s part and head.
+    fn plan(&self, plan: PlanId) -> Option<(&Parts, &Head)> {
+        let [first, rest] = &self.parts;
+        let (part, i) = match plan.checked_sub(self.plan_split) {
+            None => (first, plan),
+            Some(i) => (rest, i),
+        };
+        Some((part, part.heads.get(i as usize)?))
+    }
+
     /// Whether the plan's policies allow every action unconditionally and deny nothing (a
     /// level with `FullAWSAccess` or `RCPFullAWSAccess` and no deny statement, an
     /// `AdministratorAccess` identity): a walk would find "some allow, no deny" for every
     /// action, so the evaluator takes that answer without walking. Most SCP and RCP levels of
     /// real organizations are such levels.
     pub fn allows_everything(&self, plan: PlanId) -> bool {
-        self.heads.get(plan as usize).is_some_and(|h| h.everything)
+        self.plan(plan).is_some_and(|(_, h)| h.everything)
     }
 
     /// The number of plans.
     pub fn len(&self) -> usize {
-        self.heads.len()
+        self.parts.iter().map(Parts::len).sum()
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.heads.is_empty()
+        self.len() == 0
     }
 
     /// Memory the plans and segments hold, in bytes.
     pub fn bytes(&self) -> usize {
         use std::mem::size_of;
-        self.policies.len() * size_of::<PolicyHead>()
-            + (self.policy_dir.len() + self.plan_dir.len() + self.refs.len()) * size_of::<Row>()
-            + (self.words.len() + self.wide.len()) * 4
-            + self.heads.len() * size_of::<Head>()
+        let segments: usize = (self.segments.parts.iter())
+            .map(|s| {
+                s.policies.len() * size_of::<PolicyHead>()
+                    + s.policy_dir.len() * size_of::<Row>()
+                    + s.words.len() * 4
+            })
+            .sum();
+        let plans: usize = (self.parts.iter())
+            .map(|p| {
+                (p.plan_dir.len() + p.refs.len()) * size_of::<Row>()
+                    + p.wide.len() * 4
+                    + p.heads.len() * size_of::<Head>()
+            })
+            .sum();
+        segments + plans
     }
 }
 
 /// The segments of a range of policies (ids local to the range), laid out once: the first
-/// half of [`Plans`]. Two ranges are built side by side and [`Segments::append`]ed.
-#[derive(Clone, Debug, Default)]
+/// half of [`Plans`]. Two ranges are built side by side ([`SegmentParts`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Segments {
     policies: Vec<PolicyHead>,
     policy_dir: Vec<Row>,
@@ -349,30 +416,10 @@ impl Segments {
         segs.plannable = plannable;
         segs
     }
-
-    /// Appends the segments of the policies after this range.
-    pub fn append(&mut self, other: Segments) {
-        let dirs = self.policy_dir.len() as u32;
-        let words = self.words.len() as u32;
-        self.policies
-            .extend(other.policies.into_iter().map(|h| PolicyHead {
-                dir: (h.dir.0 + dirs, h.dir.1 + dirs),
-                any: (h.any.0 + words, h.any.1 + words),
-            }));
-        self.policy_dir.extend(
-            other
-                .policy_dir
-                .into_iter()
-                .map(|(s, a, b)| (s, a + words, b + words)),
-        );
-        self.words.extend(other.words);
-        self.plannable.extend(other.plannable);
-        self.summary.extend(other.summary);
-    }
 }
 
 /// The plans of some policy lists (the second half of [`Plans`]), as a [`Builder`] made them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parts {
     heads: Vec<Head>,
     plan_dir: Vec<Row>,
@@ -381,43 +428,26 @@ pub struct Parts {
 }
 
 impl Parts {
-    /// Appends another builder's plans; their ids are shifted by the returned offset (`None`
-    /// when the ids would not fit).
-    pub fn append(&mut self, other: Parts) -> Option<PlanId> {
-        let offset = PlanId::try_from(self.heads.len()).ok()?;
-        PlanId::try_from(self.heads.len() + other.heads.len()).ok()?;
-        let dirs = self.plan_dir.len() as u32;
-        let refs = self.refs.len() as u32;
-        let wide = self.wide.len() as u32;
-        self.heads.extend(other.heads.into_iter().map(|h| Head {
-            dir: (h.dir.0 + dirs, h.dir.1 + dirs),
-            any: (h.any.0 + refs, h.any.1 + refs),
-            wide: (h.wide.0 + wide, h.wide.1 + wide),
-            everything: h.everything,
-        }));
-        self.plan_dir.extend(
-            other
-                .plan_dir
-                .into_iter()
-                .map(|(s, a, b)| (s, a + refs, b + refs)),
-        );
-        self.refs.extend(other.refs);
-        self.wide.extend(other.wide);
-        Some(offset)
+    /// The number of plans.
+    pub fn len(&self) -> usize {
+        self.heads.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.heads.is_empty()
     }
 }
 
 impl Plans {
-    /// The plans `parts` over the segments `segments` (of every policy of the tables).
-    pub fn new(segments: Segments, parts: Parts) -> Plans {
+    /// The plans of two builders over the segments `segments` (of every policy of the
+    /// tables): `first`'s plans keep their ids, `rest`'s are numbered after them.
+    pub fn new(segments: SegmentParts, first: Parts, rest: Parts) -> Plans {
+        let plan_split = PlanId::try_from(first.len()).unwrap_or(PlanId::MAX);
         Plans {
-            policies: segments.policies,
-            policy_dir: segments.policy_dir,
-            words: segments.words,
-            heads: parts.heads,
-            plan_dir: parts.plan_dir,
-            refs: parts.refs,
-            wide: parts.wide,
+            segments,
+            parts: [first, rest],
+            plan_split,
         }
     }
 }
@@ -425,7 +455,7 @@ impl Plans {
 /// Builds plans over every policy's segments, one per distinct policy list.
 pub struct Builder<'t> {
     index: &'t PolicyIndexes,
-    segments: &'t Segments,
+    segments: &'t SegmentParts,
     seen: FxHashMap<Vec<PolicyId>, PlanId>,
     parts: Parts,
     /// Scratch for one plan: `(service, segment)`, reused so that building a plan allocates
@@ -435,7 +465,7 @@ pub struct Builder<'t> {
 
 impl<'t> Builder<'t> {
     /// A builder over the segments and index of every policy of checked tables.
-    pub fn new(index: &'t PolicyIndexes, segments: &'t Segments) -> Builder<'t> {
+    pub fn new(index: &'t PolicyIndexes, segments: &'t SegmentParts) -> Builder<'t> {
         Builder {
             index,
             segments,
@@ -451,13 +481,7 @@ impl<'t> Builder<'t> {
         if let Some(id) = self.seen.get(list) {
             return Some(*id);
         }
-        if !list.iter().all(|p| {
-            self.segments
-                .plannable
-                .get(*p as usize)
-                .copied()
-                .unwrap_or(false)
-        }) {
+        if !list.iter().all(|p| self.segments.plannable(*p)) {
             return None;
         }
         let id = PlanId::try_from(self.parts.heads.len()).ok()?;
@@ -470,8 +494,7 @@ impl<'t> Builder<'t> {
         rows.clear();
         let wide_start = p.wide.len() as u32;
         for &pid in list {
-            let (Some(ph), Some(ix)) = (segs.policies.get(pid as usize), self.index.get(pid))
-            else {
+            let (Some((s, ph)), Some(ix)) = (segs.head(pid), self.index.get(pid)) else {
                 continue;
             };
             if ix.services.len() > WIDE {
@@ -479,7 +502,7 @@ impl<'t> Builder<'t> {
                 continue;
             }
             rows.extend(
-                slice(&segs.policy_dir, ph.dir)
+                slice(&s.policy_dir, ph.dir)
                     .iter()
                     .map(|&(s, a, b)| (s, (pid, a, b))),
             );
@@ -499,14 +522,14 @@ impl<'t> Builder<'t> {
         let dir_end = p.plan_dir.len() as u32;
         let any_start = p.refs.len() as u32;
         for &pid in list {
-            if let Some(ph) = segs.policies.get(pid as usize)
+            if let Some((_, ph)) = segs.head(pid)
                 && ph.any.1 > ph.any.0
             {
                 p.refs.push((pid, ph.any.0, ph.any.1));
             }
         }
         let any_end = p.refs.len() as u32;
-        let summary = |pid: &PolicyId| segs.summary.get(*pid as usize).copied().unwrap_or(HAS_DENY);
+        let summary = |pid: &PolicyId| segs.summary(*pid);
         let everything = list.iter().all(|p| summary(p) & HAS_DENY == 0)
             && list.iter().any(|p| summary(p) & ALLOWS_ALL != 0);
         p.heads.push(Head {

@@ -139,13 +139,14 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
         .max(TEXT_FLOOR);
     let strs = Strs::new(pool, budget);
 
-    // Two phases of two halves each: `resources` (a quarter of the decoding time) beside
-    // everything else but `statements` (which needs the lists); then the two halves of
-    // `statements`, split at a policy boundary found by a shape-only scan. Errors are then
-    // reported in section order, whichever thread met its error first.
+    // Two phases of two halves each: `resources`, `principals` and `org-tree` beside
+    // `actions`, `conditions`, `policies` and the statement scan (`statements` needs the
+    // lists); then the two halves of `statements`, split at a policy boundary found by a
+    // shape-only scan, each assembling its policies. Errors are then reported in section
+    // order, whichever thread met its error first.
     let statement_bytes = file.require(SectionKind::Statements)?;
     let fork = strs.fork();
-    let ((actions, clauses, heads, layout, people), lists) = par::join(
+    let ((actions, clauses, heads, layout), second) = par::join(
         parallel,
         || {
             let actions = section(file, SectionKind::Actions, &strs, actions::read);
@@ -162,15 +163,19 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
                 };
                 (counts, count, start, split)
             });
-            let people = section(file, SectionKind::Principals, &strs, principals::read)
-                .and_then(|p| Ok((p, section(file, SectionKind::OrgTree, &strs, org::read)?)));
-            (actions, clauses, heads, layout, people)
+            (actions, clauses, heads, layout)
         },
-        move || section(file, SectionKind::Resources, &fork, resources::read),
+        move || {
+            let lists = section(file, SectionKind::Resources, &fork, resources::read);
+            let people = section(file, SectionKind::Principals, &fork, principals::read)
+                .and_then(|p| Ok((p, section(file, SectionKind::OrgTree, &fork, org::read)?)));
+            (lists, people)
+        },
     );
     let ((actions, action_lists), clauses) = (actions?, clauses?);
-    let lists = lists.unwrap_or_else(|| Err(stopped()))?;
-    let heads = heads?;
+    let (lists, people) = second.unwrap_or_else(|| (Err(stopped()), Err(stopped())));
+    let lists = lists?;
+    let mut heads = heads?;
     let Some((counts, count, start, split)) = layout else {
         return Err(stopped());
     };
@@ -178,6 +183,9 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
     // The halves, or the whole section when it was not split.
     let split = split.filter(|sp| sp.policies <= counts.len());
     let (counts_first, counts_rest) = counts.split_at(split.map_or(counts.len(), |sp| sp.policies));
+    // Each half assembles its own policies, while their statements are in its cache.
+    let heads_rest = heads.split_off(counts_first.len().min(heads.len()));
+    let rest_count = heads_rest.len();
     let fork = strs.fork();
     let (pool_actions, pool_lists, pool_clauses) = (&action_lists, &lists, &clauses);
     let (first, rest) = par::join(
@@ -187,6 +195,7 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
             r.seek(start);
             let mut pools = statements::Pools::new(&action_lists, &lists, &clauses);
             let out = statements::read(&mut r, counts_first, &mut pools)?;
+            let out = policies::assemble(heads, out, rest_count);
             match split {
                 // The scan and the decoder must agree on where the first half ends.
                 Some(sp) if r.at() != sp.at => Err(r.err(LoadError::inconsistent(
@@ -204,13 +213,14 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
             let mut r = Reader::new(statement_bytes, SectionKind::Statements, &fork);
             r.seek(sp.at);
             let out = statements::read(&mut r, counts_rest, &mut pools)?;
+            let out = policies::assemble(heads_rest, out, 0);
             r.finish().map(|()| (out, pools))
         },
     );
-    let (mut statements, mut pools) = first?;
+    let (mut policies, mut pools) = first?;
     if split.is_some() {
         let (more, other) = rest.unwrap_or_else(|| Err(stopped()))?;
-        statements.extend(more);
+        policies.extend(more);
         pools.merge(&other);
     }
     let (actions_left, lists_left, clauses_left) = pools.unused();
@@ -222,8 +232,7 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
     unused(clauses_left, "clause lists", SectionKind::Conditions)?;
     unused(lists_left, "resource lists", SectionKind::Resources)?;
     let (n_clauses, n_lists) = (clauses.len(), lists.len());
-    let n_statements = statements.iter().map(Vec::len).sum();
-    let policies = policies::assemble(heads, statements);
+    let n_statements = policies.iter().map(|p| p.statements.len()).sum();
     let (principals, mut scope) = people?;
 
     let accounts = match &scope {

@@ -47,18 +47,25 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<Head>, LoadError> {
     Ok(heads)
 }
 
-/// The policies of `heads`, each with its statements.
-pub(super) fn assemble(heads: Vec<Head>, statements: Vec<Vec<Statement>>) -> Vec<Policy> {
-    heads
-        .into_iter()
-        .zip(statements)
-        .map(|(h, statements)| Policy {
-            name: h.name,
-            statements,
-            services: h.services,
-            any_service: h.any_service,
-        })
-        .collect()
+/// The policies of `heads`, each with its statements, in a list with room for `more`.
+pub(super) fn assemble(
+    heads: Vec<Head>,
+    statements: Vec<Vec<Statement>>,
+    more: usize,
+) -> Vec<Policy> {
+    let mut policies = Vec::with_capacity(heads.len().saturating_add(more));
+    policies.extend(
+        heads
+            .into_iter()
+            .zip(statements)
+            .map(|(h, statements)| Policy {
+                name: h.name,
+                statements,
+                services: h.services,
+                any_service: h.any_service,
+            }),
+    );
+    policies
 }
 
 /// Writes the section.
