@@ -709,12 +709,33 @@ impl Tables {
         index.append(rest_index);
         let segments = plan::SegmentParts::new(segments, rest_segments);
 
-        let levels = |scps: &Option<Vec<Vec<PolicyId>>>,
-                      rcps: &Option<Vec<Vec<PolicyId>>>,
-                      b: &mut plan::Builder<'_>| LevelPlans {
-            scps: scps.iter().flatten().map(|l| b.plan(l)).collect(),
-            rcps: rcps.iter().flatten().map(|l| b.plan(l)).collect(),
-        };
+        // (Functions, not closures: the builder borrows the lists it plans.)
+        fn levels<'t>(
+            scps: &'t Option<Vec<Vec<PolicyId>>>,
+            rcps: &'t Option<Vec<Vec<PolicyId>>>,
+            b: &mut plan::Builder<'t>,
+        ) -> LevelPlans {
+            LevelPlans {
+                scps: scps.iter().flatten().map(|l| b.plan(l)).collect(),
+                rcps: rcps.iter().flatten().map(|l| b.plan(l)).collect(),
+            }
+        }
+        fn of<'t>(
+            b: &mut plan::Builder<'t>,
+            records: &'t [PrincipalRecord],
+        ) -> Vec<[Option<PlanId>; 4]> {
+            records
+                .iter()
+                .map(|p| {
+                    [
+                        b.plan(&p.identity),
+                        b.plan(&p.boundaries),
+                        b.plan(&p.identity_raw),
+                        b.plan(&p.boundaries_raw),
+                    ]
+                })
+                .collect()
+        }
         let mut b = plan::Builder::new(&index, &segments);
         let (parts, rest_parts) = match &self.scope {
             Scope::Fixed(sets) => {
@@ -737,19 +758,6 @@ impl Tables {
                     .iter()
                     .map(|set| set.iter().map(|l| b.plan(l)).collect())
                     .collect();
-                let of = |b: &mut plan::Builder<'_>, records: &[PrincipalRecord]| {
-                    records
-                        .iter()
-                        .map(|p| {
-                            [
-                                b.plan(&p.identity),
-                                b.plan(&p.boundaries),
-                                b.plan(&p.identity_raw),
-                                b.plan(&p.boundaries_raw),
-                            ]
-                        })
-                        .collect::<Vec<_>>()
-                };
                 let (first, rest) = org.principals.split_at(org.principals.len() / 2);
                 let second_half = || {
                     let mut b = plan::Builder::new(&index, &segments);

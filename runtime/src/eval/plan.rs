@@ -326,6 +326,9 @@ impl Segments {
             }
             (start, out.len() as u32)
         };
+        // Per statement of the current policy: its entry flags, worked out once however many
+        // service segments list it.
+        let mut flags: Vec<u32> = Vec::new();
         for (pid, policy) in policies.iter().enumerate() {
             let ok = grouped
                 && policy.statements.len() < POSITION as usize
@@ -335,11 +338,24 @@ impl Segments {
                     .all(|st| matches!(st.actions.patterns, ActionPatterns::Indexed(_)));
             plannable.push(ok);
             let mut summary = 0;
+            flags.clear();
             for st in &policy.statements {
+                let trivial = is_trivial(st);
+                let mut f = 0;
+                if st.actions.negated {
+                    f |= NEGATED;
+                }
+                if trivial {
+                    f |= TRIVIAL;
+                }
+                if st.effect == Effect::Deny {
+                    f |= DENY;
+                }
+                flags.push(f);
                 if st.effect == Effect::Deny {
                     summary |= HAS_DENY;
                 } else if !st.actions.negated
-                    && is_trivial(st)
+                    && trivial
                     && let ActionPatterns::Indexed(ids) = &st.actions.patterns
                     && ids.iter().any(|i| {
                         *i < any_patterns && patterns.get(*i as usize) == Some(&ActionPattern::Any)
@@ -363,18 +379,7 @@ impl Segments {
                         continue; // excluded above
                     };
                     let start = words.len();
-                    let trivial = is_trivial(st);
-                    let mut first = pos;
-                    if st.actions.negated {
-                        first |= NEGATED;
-                    }
-                    if trivial {
-                        first |= TRIVIAL;
-                    }
-                    if st.effect == Effect::Deny {
-                        first |= DENY;
-                    }
-                    words.push(first);
+                    words.push(pos | flags.get(pos as usize).copied().unwrap_or(0));
                     words.push(0);
                     // Statements share their id lists (`Arc`): each list's kept ids for a
                     // service are worked out once, keyed by the list's address.
@@ -456,7 +461,9 @@ impl Plans {
 pub struct Builder<'t> {
     index: &'t PolicyIndexes,
     segments: &'t SegmentParts,
-    seen: FxHashMap<Vec<PolicyId>, PlanId>,
+    /// Lists already planned, borrowed from the tables (a copy per plan cost a sixth of the
+    /// building).
+    seen: FxHashMap<&'t [PolicyId], PlanId>,
     parts: Parts,
     /// Scratch for one plan: `(service, segment)`, reused so that building a plan allocates
     /// nothing once it has grown.
@@ -477,7 +484,7 @@ impl<'t> Builder<'t> {
 
     /// The plan of `list`, built once per distinct list; `None` when some policy of it cannot
     /// be planned (the evaluator then uses the per-policy path).
-    pub fn plan(&mut self, list: &[PolicyId]) -> Option<PlanId> {
+    pub fn plan(&mut self, list: &'t [PolicyId]) -> Option<PlanId> {
         if let Some(id) = self.seen.get(list) {
             return Some(*id);
         }
@@ -538,7 +545,7 @@ impl<'t> Builder<'t> {
             wide: (wide_start, wide_end),
             everything,
         });
-        self.seen.insert(list.to_vec(), id);
+        self.seen.insert(list, id);
         Some(id)
     }
 

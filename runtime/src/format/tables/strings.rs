@@ -37,6 +37,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<Vec<&str>, LoadError> {
     let ends = wire::array_of_u32(bytes, 4, count, "string end offsets").map_err(err)?;
     let data_at = wire::add(4, count.saturating_mul(4), "string data offset").map_err(err)?;
     let data = bytes.get(data_at..).unwrap_or_default();
+    // The data is checked as UTF-8 once: then a string is valid exactly when both its ends are
+    // character boundaries (`str::get`), which costs far less than checking 100,000 short
+    // strings one by one. Data that is not UTF-8 as a whole is checked string by string, to
+    // name the first bad one.
+    let whole = std::str::from_utf8(data).ok();
     let mut strs = Vec::with_capacity(count);
     let mut start = 0usize;
     for (i, end) in ends.iter().enumerate() {
@@ -49,8 +54,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<Vec<&str>, LoadError> {
             )));
         }
         let b = wire::slice(data, start, end - start, "string data").map_err(err)?;
-        let s = std::str::from_utf8(b).map_err(|_| err(LoadError::invalid_utf8(wide(i))))?;
-        strs.push(s);
+        let s = match whole {
+            Some(whole) => whole.get(start..end),
+            None => std::str::from_utf8(b).ok(),
+        };
+        strs.push(s.ok_or_else(|| err(LoadError::invalid_utf8(wide(i))))?);
         start = end;
     }
     if start != data.len() {
@@ -74,4 +82,42 @@ pub(super) fn write(pool: &Pool) -> Vec<u8> {
     wire::push_u32s(&mut out, &pool.ends);
     out.extend_from_slice(&pool.data);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read;
+
+    /// A pool section: the count, the end offsets, the data.
+    fn pool(ends: &[u32], data: &[u8]) -> Vec<u8> {
+        let mut out = (ends.len() as u32).to_le_bytes().to_vec();
+        for e in ends {
+            out.extend_from_slice(&e.to_le_bytes());
+        }
+        out.extend_from_slice(data);
+        out
+    }
+
+    #[test]
+    fn strings_are_cut_at_their_ends() {
+        let bytes = pool(&[1, 1, 4, 6], "aébcd".as_bytes());
+        assert_eq!(read(&bytes).unwrap(), ["a", "", "éb", "cd"]);
+    }
+
+    #[test]
+    fn an_end_inside_a_character_is_refused_although_the_data_is_utf8() {
+        // "é" is two bytes; string 1 ends after the first, string 2 starts at the second.
+        let bytes = pool(&[1, 2, 4], "aéb".as_bytes());
+        let err = read(&bytes).unwrap_err();
+        assert!(err.is_invalid_utf8(), "{err}");
+        assert!(err.to_string().contains("string 1"), "{err}");
+    }
+
+    #[test]
+    fn data_that_is_not_utf8_names_the_first_bad_string() {
+        let bytes = pool(&[1, 2, 3], &[b'a', b'b', 0xFF]);
+        let err = read(&bytes).unwrap_err();
+        assert!(err.is_invalid_utf8(), "{err}");
+        assert!(err.to_string().contains("string 2"), "{err}");
+    }
 }
