@@ -139,14 +139,14 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
         .max(TEXT_FLOOR);
     let strs = Strs::new(pool, budget);
 
-    // Two phases of two halves each: `resources`, `principals` and `org-tree` beside
-    // `actions`, `conditions`, `policies` and the statement scan (`statements` needs the
+    // Two phases of two halves each: `resources` and `principals` beside `actions`,
+    // `conditions`, `policies`, the statement scan and `org-tree` (`statements` needs the
     // lists); then the two halves of `statements`, split at a policy boundary found by a
     // shape-only scan, each assembling its policies. Errors are then reported in section
     // order, whichever thread met its error first.
     let statement_bytes = file.require(SectionKind::Statements)?;
     let fork = strs.fork();
-    let ((actions, clauses, heads, layout), second) = par::join(
+    let ((actions, clauses, heads, layout, tree), second) = par::join(
         parallel,
         || {
             let actions = section(file, SectionKind::Actions, &strs, actions::read);
@@ -163,12 +163,12 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
                 };
                 (counts, count, start, split)
             });
-            (actions, clauses, heads, layout)
+            let tree = section(file, SectionKind::OrgTree, &strs, org::read);
+            (actions, clauses, heads, layout, tree)
         },
         move || {
             let lists = section(file, SectionKind::Resources, &fork, resources::read);
-            let people = section(file, SectionKind::Principals, &fork, principals::read)
-                .and_then(|p| Ok((p, section(file, SectionKind::OrgTree, &fork, org::read)?)));
+            let people = section(file, SectionKind::Principals, &fork, principals::read);
             (lists, people)
         },
     );
@@ -233,7 +233,7 @@ fn decode_sections(file: &FileView<'_>, parallel: bool) -> Result<Tables, LoadEr
     unused(lists_left, "resource lists", SectionKind::Resources)?;
     let (n_clauses, n_lists) = (clauses.len(), lists.len());
     let n_statements = policies.iter().map(|p| p.statements.len()).sum();
-    let (principals, mut scope) = people?;
+    let (principals, mut scope) = (people?, tree?);
 
     let accounts = match &scope {
         Scope::Org(org) => org.accounts.len(),
