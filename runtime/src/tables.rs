@@ -531,6 +531,12 @@ fn range<T>(v: &[T], (a, b): (u32, u32)) -> &[T] {
 }
 
 impl PolicyIndexes {
+    /// How many (service, statement) and any-service entries the index holds: a bound on the
+    /// entries of the policies' segments.
+    pub fn entries(&self) -> usize {
+        self.positions.len() + self.any.len()
+    }
+
     /// The index of policy `id`.
     pub fn get(&self, id: PolicyId) -> Option<PolicyIndex<'_>> {
         let h = self.heads.get(id as usize)?;

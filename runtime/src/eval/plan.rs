@@ -292,6 +292,14 @@ impl Segments {
         any_patterns: u32,
     ) -> Segments {
         let mut segs = Segments::default();
+        // Sized once (an entry is 2 words and a few pattern ids, about 4 words at L): growing
+        // by doubling copied megabytes into freshly faulted pages. Unused capacity stays
+        // virtual.
+        let entries = index.entries();
+        segs.words.reserve(entries.saturating_mul(5));
+        segs.policy_dir.reserve(entries);
+        segs.policies.reserve(policies.len());
+        segs.summary.reserve(policies.len());
         let mut plannable = Vec::with_capacity(policies.len());
         // Without contiguous service ranges (tables not written by the compiler) no plan is
         // built and the evaluator takes the per-policy path.
@@ -330,16 +338,11 @@ impl Segments {
         // service segments list it.
         let mut flags: Vec<u32> = Vec::new();
         for (pid, policy) in policies.iter().enumerate() {
-            let ok = grouped
-                && policy.statements.len() < POSITION as usize
-                && policy
-                    .statements
-                    .iter()
-                    .all(|st| matches!(st.actions.patterns, ActionPatterns::Indexed(_)));
-            plannable.push(ok);
             let mut summary = 0;
+            let mut indexed = true;
             flags.clear();
             for st in &policy.statements {
+                indexed &= matches!(st.actions.patterns, ActionPatterns::Indexed(_));
                 let trivial = is_trivial(st);
                 let mut f = 0;
                 if st.actions.negated {
@@ -365,6 +368,8 @@ impl Segments {
                 }
             }
             segs.summary.push(summary);
+            let ok = grouped && policy.statements.len() < POSITION as usize && indexed;
+            plannable.push(ok);
             let ix = index.get(pid as PolicyId);
             let (Some(ix), true) = (ix, ok) else {
                 segs.policies.push(PolicyHead::default());
