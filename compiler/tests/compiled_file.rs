@@ -440,3 +440,38 @@ fn one_and_two_decoding_threads_decide_alike() {
         }
     }
 }
+
+/// A user's federated users read its unspecialized policy lists; nothing reads a role's, so
+/// the compiler writes none and the loader plans none.
+#[test]
+fn only_users_carry_unspecialized_lists() {
+    use gavel_runtime::tables::RecordKind;
+    let t = example_org_tables();
+    let Scope::Org(org) = &t.scope else {
+        panic!("the example is an organization");
+    };
+    let roles = org.principals.iter().filter(|p| p.kind == RecordKind::Role);
+    assert!(roles.clone().any(|p| !p.identity.is_empty()));
+    assert!(
+        org.principals
+            .iter()
+            .any(|p| p.kind == RecordKind::User && !p.identity_raw.is_empty())
+    );
+    assert_eq!(t.derived.principal_plans.len(), org.principals.len());
+    for (p, plans) in org.principals.iter().zip(&t.derived.principal_plans) {
+        match p.kind {
+            RecordKind::Role => {
+                assert!(
+                    p.identity_raw.is_empty() && p.boundaries_raw.is_empty(),
+                    "{}",
+                    p.arn
+                );
+                assert_eq!(plans[2..], [None, None], "{}", p.arn);
+            }
+            RecordKind::User => {
+                assert_eq!(p.identity_raw.len(), p.identity.len(), "{}", p.arn);
+                assert_eq!(p.boundaries_raw.len(), p.boundaries.len(), "{}", p.arn);
+            }
+        }
+    }
+}

@@ -155,9 +155,10 @@ pub struct PrincipalRecord {
     pub scps: Option<u32>,
     /// The user or role name.
     pub name: String,
-    /// The same policies unspecialized, for the federated users this user creates.
+    /// Users: the same policies unspecialized, for the federated users this user creates
+    /// (empty for roles, whose raw lists nothing reads).
     pub identity_raw: Vec<PolicyId>,
-    /// The boundary unspecialized.
+    /// Users: the boundary unspecialized.
     pub boundaries_raw: Vec<PolicyId>,
     /// Roles: the trust policy.
     pub trust: Option<PolicyId>,
@@ -470,7 +471,7 @@ pub struct Derived {
     /// Statement plans of every policy list a request can use.
     pub plans: Plans,
     /// Per principal record: the plans of `identity`, `boundaries`, `identity_raw`,
-    /// `boundaries_raw`.
+    /// `boundaries_raw` (the last two for users only).
     pub principal_plans: Vec<[Option<PlanId>; 4]>,
     /// Per account: the plans of its SCP and RCP levels.
     pub account_plans: Vec<LevelPlans>,
@@ -834,11 +835,13 @@ impl Tables {
             records
                 .iter()
                 .map(|p| {
+                    // Only a user's federated users read its raw lists.
+                    let raw = p.kind == RecordKind::User;
                     [
                         b.plan(&p.identity),
                         b.plan(&p.boundaries),
-                        b.plan(&p.identity_raw),
-                        b.plan(&p.boundaries_raw),
+                        raw.then(|| b.plan(&p.identity_raw)).flatten(),
+                        raw.then(|| b.plan(&p.boundaries_raw)).flatten(),
                     ]
                 })
                 .collect()

@@ -569,9 +569,14 @@ struct Gathered {
     scps: Option<Vec<Vec<PolicyId>>>,
 }
 
+/// Gathers a principal's policies, specialized on what `known` gives; with `raw` (IAM users:
+/// the federated users they create use them), also unspecialized. Roles have no raw lists:
+/// nothing reads them, and their unspecialized copies were a tenth of the L file's policies
+/// and of its load time.
 fn gather(
     b: &mut Builder,
     set: &PolicySet,
+    raw: bool,
     scps: Option<&[Vec<NamedPolicy>]>,
     known: impl FnOnce() -> Option<KnownKeys>,
 ) -> Result<Gathered, CompileError> {
@@ -609,11 +614,15 @@ fn gather(
     }
     for p in &set.identity {
         g.identity.push(b.folded(p, known)?);
-        g.identity_raw.push(b.named(p)?);
+        if raw {
+            g.identity_raw.push(b.named(p)?);
+        }
     }
     for p in &set.boundaries {
         g.boundaries.push(b.folded(p, known)?);
-        g.boundaries_raw.push(b.named(p)?);
+        if raw {
+            g.boundaries_raw.push(b.named(p)?);
+        }
     }
     Ok(g)
 }
@@ -673,9 +682,9 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                 }
             };
             let (g, error) = match gathered {
-                Ok(()) => (gather(&mut b, &set, scp_named, known)?, None),
+                Ok(()) => (gather(&mut b, &set, true, scp_named, known)?, None),
                 Err(e) => (
-                    gather(&mut b, &PolicySet::default(), None, || None)?,
+                    gather(&mut b, &PolicySet::default(), true, None, || None)?,
                     Some(e.to_string()),
                 ),
             };
@@ -724,7 +733,7 @@ pub fn compile_org(org: &Organization, opts: &CompileOptions) -> Result<Tables, 
                     known_keys(org, &role.arn, true)
                 }
             };
-            let g = gather(&mut b, &set, scp_named, known)?;
+            let g = gather(&mut b, &set, false, scp_named, known)?;
             let trust = b.policy(&format!("{} trust policy", role.name), &role.trust, None)?;
             let own_scps = scp_set(g.scps, &scps, &mut out)?;
             out.principals.push(PrincipalRecord {
