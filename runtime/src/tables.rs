@@ -20,7 +20,6 @@ use crate::pattern::Template;
 use crate::principal::PrincipalType;
 use crate::str_index::StrIndex;
 use rustc_hash::FxHashMap;
-use std::ops::{Deref, DerefMut, Range};
 use std::sync::Arc;
 
 /// Index of a policy in [`Tables::policies`].
@@ -186,113 +185,13 @@ pub struct Policy {
     /// The name answers report it by.
     pub name: String,
     /// The statements kept after specialization, in source order.
-    pub statements: Statements,
+    pub statements: Vec<Statement>,
     /// Service ids some statement names, sorted: a request for another service skips the
     /// policy unless `any_service`.
     pub services: Vec<u32>,
     /// True when some statement may match an action of any service (`*`, `NotAction`, or a
     /// self-contained pattern list).
     pub any_service: bool,
-}
-
-/// The statements of one policy: a range of a list that the policies decoded together share,
-/// or a list of their own (`From<Vec<Statement>>`, what the compiler builds).
-///
-/// Sharing: a decoder thread puts the statements of all its policies into one allocation.
-/// One per policy (33,591 at L, each aligned to 64 bytes) made allocation about a fifth of
-/// the load. Reads go through `Deref` to the slice; a mutable borrow of a shared list copies
-/// it first (only the compiler mutates, and its lists are its own).
-#[derive(Clone, Default)]
-pub struct Statements {
-    all: Arc<Vec<Statement>>,
-    range: Range<usize>,
-}
-
-impl Statements {
-    /// Statements `range` of `all` (none when the range is out of bounds).
-    pub fn shared(all: &Arc<Vec<Statement>>, range: Range<usize>) -> Statements {
-        Statements {
-            all: Arc::clone(all),
-            range,
-        }
-    }
-
-    /// Appends `st` (copying the list first when it is a part of a longer one).
-    pub fn push(&mut self, st: Statement) {
-        if self.range != (0..self.all.len()) {
-            *self = Statements::from(self.to_vec());
-        }
-        Arc::make_mut(&mut self.all).push(st);
-        self.range.end = self.all.len();
-    }
-}
-
-impl From<Vec<Statement>> for Statements {
-    fn from(all: Vec<Statement>) -> Statements {
-        let range = 0..all.len();
-        Statements {
-            all: Arc::new(all),
-            range,
-        }
-    }
-}
-
-impl FromIterator<Statement> for Statements {
-    fn from_iter<I: IntoIterator<Item = Statement>>(iter: I) -> Statements {
-        Statements::from(iter.into_iter().collect::<Vec<_>>())
-    }
-}
-
-impl Deref for Statements {
-    type Target = [Statement];
-    fn deref(&self) -> &[Statement] {
-        self.all.get(self.range.clone()).unwrap_or_default()
-    }
-}
-
-impl DerefMut for Statements {
-    fn deref_mut(&mut self) -> &mut [Statement] {
-        let range = self.range.clone();
-        Arc::make_mut(&mut self.all)
-            .get_mut(range)
-            .unwrap_or_default()
-    }
-}
-
-impl<'a> IntoIterator for &'a Statements {
-    type Item = &'a Statement;
-    type IntoIter = std::slice::Iter<'a, Statement>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a mut Statements {
-    type Item = &'a mut Statement;
-    type IntoIter = std::slice::IterMut<'a, Statement>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter_mut()
-    }
-}
-
-impl PartialEq for Statements {
-    fn eq(&self, other: &Statements) -> bool {
-        **self == **other
-    }
-}
-
-impl Eq for Statements {}
-
-impl std::hash::Hash for Statements {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (**self).hash(state);
-    }
-}
-
-impl std::fmt::Debug for Statements {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        (**self).fmt(f)
-    }
 }
 
 /// A compiled statement.
@@ -1082,65 +981,5 @@ impl Tables {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn statement(index: u32) -> Statement {
-        Statement {
-            index,
-            sid: None,
-            effect: Effect::Allow,
-            principal: None,
-            actions: Actions {
-                negated: false,
-                patterns: ActionPatterns::Indexed(vec![0].into()),
-            },
-            resources: None,
-            conditions: Vec::new().into(),
-        }
-    }
-
-    fn indexes(s: &[Statement]) -> Vec<u32> {
-        s.iter().map(|st| st.index).collect()
-    }
-
-    #[test]
-    fn shared_statements_are_their_range_and_compare_by_content() {
-        let all = Arc::new((0..5).map(statement).collect::<Vec<_>>());
-        let (a, b) = (
-            Statements::shared(&all, 0..2),
-            Statements::shared(&all, 2..5),
-        );
-        assert_eq!(indexes(&a), [0, 1]);
-        assert_eq!(indexes(&b), [2, 3, 4]);
-        assert_eq!(a, Statements::from(vec![statement(0), statement(1)]));
-        assert_ne!(a, b);
-        assert!(
-            Statements::shared(&all, 4..9).is_empty(),
-            "out of bounds: none"
-        );
-    }
-
-    #[test]
-    fn changing_shared_statements_leaves_the_others_alone() {
-        let all = Arc::new((0..4).map(statement).collect::<Vec<_>>());
-        let (mut a, b) = (
-            Statements::shared(&all, 0..2),
-            Statements::shared(&all, 2..4),
-        );
-        a.push(statement(9));
-        assert_eq!(indexes(&a), [0, 1, 9]);
-        assert_eq!(indexes(&b), [2, 3]);
-        let mut c = Statements::shared(&all, 1..3);
-        if let Some(st) = c.get_mut(0) {
-            st.index = 7;
-        }
-        assert_eq!(indexes(&c), [7, 2]);
-        assert_eq!(indexes(&all), [0, 1, 2, 3]);
-        assert_eq!(indexes(&b), [2, 3]);
     }
 }

@@ -47,7 +47,7 @@ impl Drop for Scratch {
 fn tables(n: u64) -> Tables {
     let policy = |name: String| Policy {
         name,
-        statements: Vec::new().into(),
+        statements: Vec::new(),
         services: Vec::new(),
         any_service: false,
     };

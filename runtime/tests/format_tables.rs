@@ -250,19 +250,19 @@ fn policies() -> Vec<Policy> {
     vec![
         Policy {
             name: "Identity ünïcode".into(),
-            statements: statements().into(),
+            statements: statements(),
             services: vec![0, 1],
             any_service: true,
         },
         Policy {
             name: "Empty".into(),
-            statements: Vec::new().into(),
+            statements: Vec::new(),
             services: Vec::new(),
             any_service: false,
         },
         Policy {
             name: "admin trust policy".into(),
-            statements: vec![trust_statement()].into(),
+            statements: vec![trust_statement()],
             services: vec![2],
             any_service: false,
         },
@@ -579,8 +579,7 @@ fn tiny_tables() -> Tables {
                     vec![Some(CondValue::Bool(true))],
                 )]
                 .into(),
-            }]
-            .into(),
+            }],
             services: vec![0],
             any_service: false,
         }],
@@ -1107,8 +1106,7 @@ fn one_long_string_named_very_often_is_refused() {
                     items: vec![ResourcePattern::Exact(long.clone())].into(),
                 }),
                 conditions: Vec::new().into(),
-            }]
-            .into(),
+            }],
             services: Vec::new(),
             any_service: true,
         }],

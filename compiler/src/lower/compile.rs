@@ -260,7 +260,7 @@ impl Builder {
         }
         let compiled = tables::Policy {
             name: name.to_string(),
-            statements: statements.into(),
+            statements,
             services: Vec::new(),
             any_service: false,
         };

@@ -13,7 +13,7 @@
 use super::codec::Writer;
 use super::codec::{Reader, WORD};
 use crate::format::error::LoadError;
-use crate::tables::{Policy, Statements};
+use crate::tables::{Policy, Statement};
 
 /// A policy as its section gives it: the statements come from section `statements`.
 pub(super) struct Head {
@@ -48,7 +48,11 @@ pub(super) fn read(r: &mut Reader<'_, '_>) -> Result<Vec<Head>, LoadError> {
 }
 
 /// The policies of `heads`, each with its statements, in a list with room for `more`.
-pub(super) fn assemble(heads: Vec<Head>, statements: Vec<Statements>, more: usize) -> Vec<Policy> {
+pub(super) fn assemble(
+    heads: Vec<Head>,
+    statements: Vec<Vec<Statement>>,
+    more: usize,
+) -> Vec<Policy> {
     let mut policies = Vec::with_capacity(heads.len().saturating_add(more));
     policies.extend(
         heads

@@ -32,9 +32,7 @@ use crate::format::error::LoadError;
 use crate::format::section::SectionKind;
 use crate::format::wire::wide;
 use crate::principal::PrincipalType;
-use crate::tables::{
-    ActionPatterns, Actions, Clause, Principals, Resources, Statement, Statements,
-};
+use crate::tables::{ActionPatterns, Actions, Clause, Principals, Resources, Statement};
 #[cfg(feature = "write")]
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -229,18 +227,16 @@ impl<'p> Pools<'p> {
 /// statements for policy `i` (section `policies`, read first so that each statement is decoded
 /// in place rather than moved: a large organization has 200,000 of them). Statements share
 /// the pattern, resource and clause lists they name from `pools` (the already decoded
-/// `actions`, `resources` and `conditions` sections). The policies' statements share one
-/// list ([`Statements`]).
+/// `actions`, `resources` and `conditions` sections).
 pub(super) fn read(
     r: &mut Reader<'_, '_>,
     counts: &[usize],
     pools: &mut Pools<'_>,
-) -> Result<Vec<Statements>, LoadError> {
+) -> Result<Vec<Vec<Statement>>, LoadError> {
     // Every count is now at most `n`, which the section's size bounds.
-    let total = counts.iter().fold(0usize, |a, c| a.saturating_add(*c));
-    let mut statements: Vec<Statement> = Vec::with_capacity(total);
+    let mut grouped: Vec<Vec<Statement>> = counts.iter().copied().map(Vec::with_capacity).collect();
     let no_clauses: Arc<[Clause]> = Arc::from(Vec::new());
-    for count in counts {
+    for (statements, count) in grouped.iter_mut().zip(counts) {
         for _ in 0..*count {
             let index = r.u32("statement index")?;
             let sid = r.opt_shared("Sid")?;
@@ -314,17 +310,7 @@ pub(super) fn read(
             });
         }
     }
-    let all = Arc::new(statements);
-    let mut start = 0usize;
-    Ok(counts
-        .iter()
-        .map(|c| {
-            let end = start.saturating_add(*c);
-            let range = start..end;
-            start = end;
-            Statements::shared(&all, range)
-        })
-        .collect())
+    Ok(grouped)
 }
 
 /// The distinct pattern, resource and clause lists of `statements`, numbered in first-use order, as
