@@ -1304,3 +1304,39 @@ fn random_damage_behind_good_checksums_never_panics() {
         let _ = load_never_panics(&build(&sections), &format!("round {round}"));
     }
 }
+
+/// What the policy index reads is checked where the index is built (on both threads, once per
+/// distinct list): each policy's service ids, and each action-id list, sorted and naming
+/// patterns only. A policy in either layout half, decoded on one thread or two.
+#[test]
+fn action_lists_and_service_ids_are_checked_where_indexed() {
+    use gavel_runtime::tables::Derived;
+    let with = |at: usize, ids: Vec<u32>, services: Option<Vec<u32>>| {
+        let mut t = org_tables();
+        t.derived = Derived::default();
+        let p = &mut t.policies[at];
+        if let Some(services) = services {
+            p.services = services;
+        }
+        p.statements[0].actions.patterns = ActionPatterns::Indexed(ids.into());
+        t
+    };
+    for parallel in [false, true] {
+        // Policy 0 is laid out in the first part, policy 2 in the second.
+        for at in [0, 2] {
+            let fine = with(at, vec![0, 2], None).check_with(parallel);
+            assert!(fine.is_ok(), "{fine:?}");
+            for (ids, services, says) in [
+                (vec![2, 0], None, "lists its action patterns out of order"),
+                (vec![0, 9], None, "names a missing action pattern"),
+                (vec![0, 2], Some(vec![1, 7]), "names a missing service"),
+            ] {
+                let err = with(at, ids, services).check_with(parallel).unwrap_err();
+                assert!(
+                    err.to_string().contains(&format!("policy {at} {says}")),
+                    "parallel {parallel}, policy {at}: {err}"
+                );
+            }
+        }
+    }
+}
