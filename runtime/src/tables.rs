@@ -688,10 +688,9 @@ impl Tables {
             .map_or(self.policies.len(), |i| i + 1);
         let (first, rest) = self.policies.split_at(mid.min(self.policies.len()));
         let nsvc = self.actions.services.len();
-        let (service_patterns, any_patterns) = (
-            std::mem::take(&mut derived.service_patterns),
-            derived.any_patterns,
-        );
+        // Copied (a few hundred ranges): `check_refs` borrows `derived` meanwhile.
+        let (service_patterns, any_patterns) =
+            (derived.service_patterns.clone(), derived.any_patterns);
         let layout = |policies: &[Policy], first: usize| {
             let index = PolicyIndexes::build(policies, service_of, nsvc, first)?;
             let segments = plan::Segments::build(
@@ -712,7 +711,6 @@ impl Tables {
         refs?;
         let (mut index, segments) = done?;
         let (rest_index, rest_segments) = second.unwrap_or_else(|| layout(rest, first.len()))?;
-        derived.service_patterns = service_patterns;
         index.append(rest_index);
         let segments = plan::SegmentParts::new(segments, rest_segments);
 
