@@ -51,8 +51,8 @@ type Row = (u32, u32, u32);
 ///
 /// Both halves are kept in the two parts the loader built side by side (segments of two
 /// ranges of policies, plans of two builders) instead of being appended into one: appending
-/// copied tens of megabytes into freshly faulted pages, a tenth of the load, and costs a
-/// request one comparison to pick the part.
+/// copied megabytes into freshly faulted pages (about 8 ms of a 90 ms load at L); keeping
+/// them apart costs a request one comparison per plan and segment to pick the part.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plans {
     /// The segments of every policy.
