@@ -6,8 +6,8 @@
 #![allow(clippy::panic, reason = "test helpers report failures by panicking")]
 
 use gavel_compiler::agreement::{
-    CompiledFile, CompiledInMemory, Reference, compare, decide_org_compiled, decide_org_engine,
-    same_answer,
+    CompiledFile, CompiledInMemory, Evaluator, Reference, compare, decide_org_compiled,
+    decide_org_engine, same_answer,
 };
 use gavel_compiler::conformance::{parse_case, parse_org_case};
 use gavel_compiler::lower::{CompileOptions, compile_org};
@@ -127,4 +127,59 @@ fn org_cases_agree_on_the_compiled_organization() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// A policy naming more than 24 services is kept out of the plans' per-service lists and looked
+/// up in its own directory (`eval/plan.rs`, "wide"); none of the corpus cases reaches that path
+/// with two such policies in one set. Two wide policies (one with a deny) and a narrow one,
+/// every service asked: the plan walk (`authorize`), the per-policy path (`authorize_explain`)
+/// and the reference agree.
+#[test]
+fn sets_with_several_wide_policies_agree() {
+    let wide = |name: &str, services: std::ops::Range<u32>, deny: Option<u32>| {
+        let mut statements: Vec<String> = services
+            .map(|n| {
+                format!(
+                    r#"{{"Sid":"S{n}","Effect":"Allow","Action":"svc{n}:Get*","Resource":"*"}}"#
+                )
+            })
+            .collect();
+        if let Some(n) = deny {
+            statements.push(format!(
+                r#"{{"Sid":"D{n}","Effect":"Deny","Action":"svc{n}:GetSecret","Resource":"*"}}"#
+            ));
+        }
+        format!(
+            r#"{{"name":"{name}","document":{{"Version":"2012-10-17","Statement":[{}]}}}}"#,
+            statements.join(",")
+        )
+    };
+    let narrow = r#"{"name":"narrow","document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["svc40:Put*","svc3:PutThing"],"Resource":"*"},{"Effect":"Deny","Action":"svc41:GetThing","Resource":"*"}]}}"#;
+    let policies = [
+        wide("wideA", 0..30, Some(7)),
+        narrow.to_string(),
+        wide("wideB", 20..60, Some(45)),
+    ];
+    let reference = Reference::default();
+    let compiled = CompiledInMemory::default();
+    let file = CompiledFile::default();
+    let mut failures = Vec::new();
+    let mut decisions = std::collections::BTreeMap::new();
+    for n in 0..62 {
+        for action in ["GetThing", "GetSecret", "PutThing", "ListThings"] {
+            let line = format!(
+                r#"{{"id":"wide-{n}-{action}","identityPolicies":[{}],"request":{{"principal":"arn:aws:iam::111122223333:user/alice","action":"svc{n}:{action}","resource":"arn:aws:svc{n}:us-east-1:111122223333:thing/a"}},"expect":"ImplicitDeny"}}"#,
+                policies.join(",")
+            );
+            let case = parse_case(&line, 1).unwrap_or_else(|e| panic!("{line}: {}", e.message));
+            let want = reference.decide_case(&case);
+            *decisions.entry(format!("{:?}", want.decision)).or_insert(0) += 1;
+            if let Err(report) = compare(&case, &[&reference, &compiled, &file]) {
+                failures.push(format!("svc{n}:{action}: {report}"));
+            }
+        }
+    }
+    // Every kind of answer is reached, so a walk that skips a policy would show.
+    assert_eq!(decisions.len(), 3, "{decisions:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -782,7 +782,7 @@ impl Tables {
                 let (rest_parts, rest_plans) = second.unwrap_or_else(second_half);
                 // The second builder numbered its plans from 0; `Plans` numbers them after the
                 // first builder's.
-                let offset = PlanId::try_from(parts.len()).ok();
+                let offset = PlanId::try_from(parts.id_end()).ok();
                 plans.extend(
                     rest_plans
                         .into_iter()

@@ -115,13 +115,29 @@ struct PolicyHead {
     any: (u32, u32),
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Head {
-    dir: (u32, u32),
-    any: (u32, u32),
-    wide: (u32, u32),
-    /// [`Plans::allows_everything`].
-    everything: bool,
+/// Words before a plan's rows: `[everything, directory rows, directory references,
+/// any-service references, wide policies]` ([`Parts`]).
+const HEADER: usize = 5;
+
+/// A `(key, start, end)` row as the plan words store it ([`Row`]).
+type Word3 = [u32; 3];
+
+/// One plan, read from its words.
+struct PlanView<'p> {
+    /// Per service: `(service, first, end)` of `refs`, sorted by service.
+    dir: &'p [Word3],
+    /// `(policy, start, end)` segments, grouped by directory row.
+    refs: &'p [Word3],
+    /// The segments of statements that may match any service.
+    any: &'p [Word3],
+    /// Policies looked up in their own directory.
+    wide: &'p [u32],
+}
+
+/// `n` rows of three words at the front of `words`, and what follows them.
+fn rows(words: &[u32], n: u32) -> Option<(&[Word3], &[u32])> {
+    let (rows, rest) = words.split_at_checked((n as usize).checked_mul(3)?)?;
+    Some((rows.as_chunks::<3>().0, rest))
 }
 
 /// Per policy in [`Segments::summary`]: it has a `Deny` statement.
@@ -190,21 +206,20 @@ impl Plans {
     /// Calls `f` for every statement of `plan` that can match an action of `service`: each
     /// exactly once, grouped by policy segment.
     pub fn visit(&self, plan: PlanId, service: u32, mut f: impl FnMut(Entry<'_>)) {
-        let Some((part, head)) = self.plan(plan) else {
+        let Some(p) = self.plan(plan) else {
             return;
         };
         let segs = &self.segments;
-        let mut segment = |&(pid, a, b): &Row| {
+        let mut segment = |&[pid, a, b]: &Word3| {
             entries(pid, slice(&segs.part(pid).0.words, (a, b)), &mut f);
         };
-        let dir = slice(&part.plan_dir, head.dir);
-        if let Ok(i) = dir.binary_search_by_key(&service, |r| r.0)
-            && let Some(&(_, a, b)) = dir.get(i)
+        if let Ok(i) = p.dir.binary_search_by_key(&service, |r| r[0])
+            && let Some(&[_, a, b]) = p.dir.get(i)
         {
-            slice(&part.refs, (a, b)).iter().for_each(&mut segment);
+            slice(p.refs, (a, b)).iter().for_each(&mut segment);
         }
-        slice(&part.refs, head.any).iter().for_each(&mut segment);
-        for &pid in slice(&part.wide, head.wide) {
+        p.any.iter().for_each(&mut segment);
+        for &pid in p.wide {
             let Some((s, ph)) = segs.head(pid) else {
                 continue;
             };
@@ -212,19 +227,37 @@ impl Plans {
             if let Ok(i) = dir.binary_search_by_key(&service, |r| r.0)
                 && let Some(&(_, a, b)) = dir.get(i)
             {
-                segment(&(pid, a, b));
+                segment(&[pid, a, b]);
             }
         }
     }
 
-    /// Plan `plan`'s part and head.
-    fn plan(&self, plan: PlanId) -> Option<(&Parts, &Head)> {
+    /// Plan `plan`'s words, from its header on.
+    fn words(&self, plan: PlanId) -> &[u32] {
         let [first, rest] = &self.parts;
-        let (part, i) = match plan.checked_sub(self.plan_split) {
+        let (part, at) = match plan.checked_sub(self.plan_split) {
             None => (first, plan),
-            Some(i) => (rest, i),
+            Some(at) => (rest, at),
         };
-        Some((part, part.heads.get(i as usize)?))
+        part.words.get(at as usize..).unwrap_or(&[])
+    }
+
+    /// Plan `plan`, read from its words.
+    fn plan(&self, plan: PlanId) -> Option<PlanView<'_>> {
+        let [_, ndir, nrefs, nany, nwide, rest @ ..] = self.words(plan) else {
+            return None;
+        };
+        let (ndir, nrefs, nany, nwide) = (*ndir, *nrefs, *nany, *nwide);
+        let (dir, rest) = rows(rest, ndir)?;
+        let (refs, rest) = rows(rest, nrefs)?;
+        let (any, rest) = rows(rest, nany)?;
+        let wide = rest.get(..nwide as usize)?;
+        Some(PlanView {
+            dir,
+            refs,
+            any,
+            wide,
+        })
     }
 
     /// Whether the plan's policies allow every action unconditionally and deny nothing (a
@@ -233,7 +266,7 @@ impl Plans {
     /// action, so the evaluator takes that answer without walking. Most SCP and RCP levels of
     /// real organizations are such levels.
     pub fn allows_everything(&self, plan: PlanId) -> bool {
-        self.plan(plan).is_some_and(|(_, h)| h.everything)
+        self.words(plan).first().is_some_and(|w| *w != 0)
     }
 
     /// The number of plans.
@@ -256,13 +289,7 @@ impl Plans {
                     + s.words.len() * 4
             })
             .sum();
-        let plans: usize = (self.parts.iter())
-            .map(|p| {
-                (p.plan_dir.len() + p.refs.len()) * size_of::<Row>()
-                    + p.wide.len() * 4
-                    + p.heads.len() * size_of::<Head>()
-            })
-            .sum();
+        let plans: usize = self.parts.iter().map(|p| p.words.len() * 4).sum();
         segments + plans
     }
 }
@@ -429,23 +456,35 @@ impl Segments {
 }
 
 /// The plans of some policy lists (the second half of [`Plans`]), as a [`Builder`] made them.
+///
+/// Each plan is one contiguous run of words, and its id is where the run starts: a
+/// principal's identity plan is cold in a large organization, and a visit now reads one or
+/// two adjacent cache lines instead of a head, a directory and a reference array in three
+/// places. A run is [`HEADER`] words (`[everything, d, r, a, w]`: [`Plans::allows_everything`]
+/// and the counts that follow), `d` directory rows `(service, first, end)` (references
+/// counted from the plan's first, sorted by service), `r` reference rows `(policy, start,
+/// end)` (segments, in directory order), `a` reference rows of the any-service segments, and
+/// `w` ids of wide policies.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parts {
-    heads: Vec<Head>,
-    plan_dir: Vec<Row>,
-    refs: Vec<Row>,
-    wide: Vec<PolicyId>,
+    words: Vec<u32>,
+    count: usize,
 }
 
 impl Parts {
     /// The number of plans.
     pub fn len(&self) -> usize {
-        self.heads.len()
+        self.count
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.heads.is_empty()
+        self.count == 0
+    }
+
+    /// The first id after this part's plans (the next part numbers its plans from here).
+    pub fn id_end(&self) -> usize {
+        self.words.len()
     }
 }
 
@@ -453,7 +492,7 @@ impl Plans {
     /// The plans of two builders over the segments `segments` (of every policy of the
     /// tables): `first`'s plans keep their ids, `rest`'s are numbered after them.
     pub fn new(segments: SegmentParts, first: Parts, rest: Parts) -> Plans {
-        let plan_split = PlanId::try_from(first.len()).unwrap_or(PlanId::MAX);
+        let plan_split = PlanId::try_from(first.id_end()).unwrap_or(PlanId::MAX);
         Plans {
             segments,
             parts: [first, rest],
@@ -473,6 +512,8 @@ pub struct Builder<'t> {
     /// Scratch for one plan: `(service, segment)`, reused so that building a plan allocates
     /// nothing once it has grown.
     rows: Vec<(u32, Row)>,
+    /// Scratch: the plan's wide policies.
+    wide: Vec<PolicyId>,
 }
 
 impl<'t> Builder<'t> {
@@ -484,6 +525,7 @@ impl<'t> Builder<'t> {
             seen: FxHashMap::default(),
             parts: Parts::default(),
             rows: Vec::new(),
+            wide: Vec::new(),
         }
     }
 
@@ -496,21 +538,20 @@ impl<'t> Builder<'t> {
         if !list.iter().all(|p| self.segments.plannable(*p)) {
             return None;
         }
-        let id = PlanId::try_from(self.parts.heads.len()).ok()?;
+        let id = PlanId::try_from(self.parts.words.len()).ok()?;
         let segs = self.segments;
-        let p = &mut self.parts;
         // Per service: the segments of the list's narrow policies, in list order (a stable
         // sort by service of one flat list: no allocation per service; each policy's rows
         // are already sorted, and the stable sort merges such runs cheaply).
-        let rows = &mut self.rows;
+        let (rows, wide) = (&mut self.rows, &mut self.wide);
         rows.clear();
-        let wide_start = p.wide.len() as u32;
+        wide.clear();
         for &pid in list {
             let (Some((s, ph)), Some(ix)) = (segs.head(pid), self.index.get(pid)) else {
                 continue;
             };
             if ix.services.len() > WIDE {
-                p.wide.push(pid);
+                wide.push(pid);
                 continue;
             }
             rows.extend(
@@ -520,36 +561,42 @@ impl<'t> Builder<'t> {
             );
         }
         rows.sort_by_key(|r| r.0);
-        let wide_end = p.wide.len() as u32;
-        let dir_start = p.plan_dir.len() as u32;
-        for &(s, row) in rows.iter() {
-            let at = p.refs.len() as u32;
-            p.refs.push(row);
-            let ours = p.plan_dir.len() as u32 > dir_start;
-            match p.plan_dir.last_mut() {
-                Some(last) if ours && last.0 == s => last.2 = at + 1,
-                _ => p.plan_dir.push((s, at, at + 1)),
-            }
+        let summary = |pid: &PolicyId| segs.summary(*pid);
+        let everything = list.iter().all(|p| summary(p) & HAS_DENY == 0)
+            && list.iter().any(|p| summary(p) & ALLOWS_ALL != 0);
+        let any_count = list
+            .iter()
+            .filter(|&&pid| segs.head(pid).is_some_and(|(_, ph)| ph.any.1 > ph.any.0))
+            .count();
+        let dir_count = rows.chunk_by(|a, b| a.0 == b.0).count();
+        let w = &mut self.parts.words;
+        let n32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let header: [u32; HEADER] = [
+            u32::from(everything),
+            n32(dir_count),
+            n32(rows.len()),
+            n32(any_count),
+            n32(wide.len()),
+        ];
+        w.extend_from_slice(&header);
+        let mut at = 0;
+        for group in rows.chunk_by(|a, b| a.0 == b.0) {
+            let service = group.first().map_or(0, |r| r.0);
+            w.extend_from_slice(&[service, n32(at), n32(at + group.len())]);
+            at += group.len();
         }
-        let dir_end = p.plan_dir.len() as u32;
-        let any_start = p.refs.len() as u32;
+        for &(_, (pid, a, b)) in rows.iter() {
+            w.extend_from_slice(&[pid, a, b]);
+        }
         for &pid in list {
             if let Some((_, ph)) = segs.head(pid)
                 && ph.any.1 > ph.any.0
             {
-                p.refs.push((pid, ph.any.0, ph.any.1));
+                w.extend_from_slice(&[pid, ph.any.0, ph.any.1]);
             }
         }
-        let any_end = p.refs.len() as u32;
-        let summary = |pid: &PolicyId| segs.summary(*pid);
-        let everything = list.iter().all(|p| summary(p) & HAS_DENY == 0)
-            && list.iter().any(|p| summary(p) & ALLOWS_ALL != 0);
-        p.heads.push(Head {
-            dir: (dir_start, dir_end),
-            any: (any_start, any_end),
-            wide: (wide_start, wide_end),
-            everything,
-        });
+        w.extend_from_slice(wide);
+        self.parts.count += 1;
         self.seen.insert(list, id);
         Some(id)
     }
