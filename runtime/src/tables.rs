@@ -743,7 +743,7 @@ impl Tables {
                 })
                 .collect()
         }
-        let mut b = plan::Builder::new(&index, &segments);
+        let mut b = plan::Builder::new(&segments);
         let (parts, rest_parts) = match &self.scope {
             Scope::Fixed(sets) => {
                 derived.fixed_plans = FixedPlans {
@@ -767,7 +767,7 @@ impl Tables {
                     .collect();
                 let (first, rest) = org.principals.split_at(org.principals.len() / 2);
                 let second_half = || {
-                    let mut b = plan::Builder::new(&index, &segments);
+                    let mut b = plan::Builder::new(&segments);
                     let plans = of(&mut b, rest);
                     (b.finish(), plans)
                 };

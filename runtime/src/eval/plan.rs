@@ -41,7 +41,8 @@ const DENY: u32 = 1 << 29;
 /// The statement position bits.
 const POSITION: u32 = DENY - 1;
 
-/// A policy naming more services than this is looked up in its own directory at run time.
+/// A policy with segments for more services than this is looked up in its own directory at run
+/// time.
 const WIDE: usize = 24;
 
 /// A `(key, start, end)` directory row: a service id or policy id, and a range.
@@ -503,7 +504,6 @@ impl Plans {
 
 /// Builds plans over every policy's segments, one per distinct policy list.
 pub struct Builder<'t> {
-    index: &'t PolicyIndexes,
     segments: &'t SegmentParts,
     /// Lists already planned, borrowed from the tables (a copy per plan cost a sixth of the
     /// building).
@@ -517,10 +517,9 @@ pub struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    /// A builder over the segments and index of every policy of checked tables.
-    pub fn new(index: &'t PolicyIndexes, segments: &'t SegmentParts) -> Builder<'t> {
+    /// A builder over the segments of every policy of checked tables.
+    pub fn new(segments: &'t SegmentParts) -> Builder<'t> {
         Builder {
-            index,
             segments,
             seen: FxHashMap::default(),
             parts: Parts::default(),
@@ -547,10 +546,12 @@ impl<'t> Builder<'t> {
         rows.clear();
         wide.clear();
         for &pid in list {
-            let (Some((s, ph)), Some(ix)) = (segs.head(pid), self.index.get(pid)) else {
+            let Some((s, ph)) = segs.head(pid) else {
                 continue;
             };
-            if ix.services.len() > WIDE {
+            // Counted from the policy's own directory (one row per service with a segment):
+            // the index would be another read per policy of every plan.
+            if ph.dir.1.saturating_sub(ph.dir.0) as usize > WIDE {
                 wide.push(pid);
                 continue;
             }
