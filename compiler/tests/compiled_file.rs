@@ -457,8 +457,9 @@ fn only_users_carry_unspecialized_lists() {
             .iter()
             .any(|p| p.kind == RecordKind::User && !p.identity_raw.is_empty())
     );
-    assert_eq!(t.derived.principal_plans.len(), org.principals.len());
-    for (p, plans) in org.principals.iter().zip(&t.derived.principal_plans) {
+    assert_eq!(t.derived.principal_hot.len(), org.principals.len());
+    for (p, hot) in org.principals.iter().zip(&t.derived.principal_hot) {
+        let plans = hot.plans();
         match p.kind {
             RecordKind::Role => {
                 assert!(

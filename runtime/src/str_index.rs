@@ -80,6 +80,27 @@ impl StrIndex {
         (key_at(p)? == key).then_some(p)
     }
 
+    /// The position of `key`, confirmed by `is_key` (whether the key stored at a position is
+    /// `key`): for tables that can confirm a key without materializing it as a `&str`.
+    pub fn get_by(&self, key: &str, is_key: impl Fn(u32) -> bool) -> Option<u32> {
+        self.get_by_with(key, is_key, hash)
+    }
+
+    fn get_by_with(
+        &self,
+        key: &str,
+        is_key: impl Fn(u32) -> bool,
+        hash: fn(&str) -> u64,
+    ) -> Option<u32> {
+        if !self.collided.is_empty()
+            && let Some(p) = self.collided.get(key)
+        {
+            return Some(*p);
+        }
+        let p = *self.by_hash.get(&hash(key))?;
+        is_key(p).then_some(p)
+    }
+
     /// The number of indexed keys.
     pub fn len(&self) -> usize {
         self.by_hash.len() + self.collided.len()
@@ -88,6 +109,94 @@ impl StrIndex {
     /// True when nothing is indexed.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// `(account, name)` keys to positions, confirmed by the caller like [`StrIndex`]: user and
+/// role names are unique per account, not across accounts, and a request that names a role
+/// session or a user without its path is looked up so. Entries the caller cannot confirm (it
+/// says which) and keys whose hashes collide are kept by text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NameIndex {
+    by_hash: FxHashMap<u64, u32>,
+    /// Name -> `(account, position)` pairs, for the entries `by_hash` cannot hold.
+    exact: FxHashMap<String, Vec<(u32, u32)>>,
+}
+
+fn name_hash(account: u32, name: &str) -> u64 {
+    FxBuildHasher.hash_one((account, name))
+}
+
+impl NameIndex {
+    /// Indexes `(account, name, position, confirmable)` entries; for a key listed twice the
+    /// first position wins (the first record of that name in the account, as a scan finds).
+    pub fn build<'k>(entries: impl IntoIterator<Item = (u32, &'k str, u32, bool)>) -> NameIndex {
+        NameIndex::build_with(entries, name_hash)
+    }
+
+    fn build_with<'k>(
+        entries: impl IntoIterator<Item = (u32, &'k str, u32, bool)>,
+        hash: fn(u32, &str) -> u64,
+    ) -> NameIndex {
+        let mut first: FxHashMap<u64, ((u32, &str), u32)> = FxHashMap::default();
+        let mut clashing: FxHashMap<u64, ()> = FxHashMap::default();
+        let mut exact: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
+        // Each key once, in entry order: later repeats are dropped wherever the first went.
+        let mut seen: FxHashMap<(u32, &str), ()> = FxHashMap::default();
+        let keep_exact =
+            |exact: &mut FxHashMap<String, Vec<(u32, u32)>>, (a, n): (u32, &str), p| {
+                exact.entry(n.to_string()).or_default().push((a, p));
+            };
+        for (account, name, pos, confirmable) in entries {
+            let key = (account, name);
+            if seen.insert(key, ()).is_some() {
+                continue;
+            }
+            let h = hash(account, name);
+            if !confirmable || clashing.contains_key(&h) {
+                keep_exact(&mut exact, key, pos);
+                continue;
+            }
+            match first.remove(&h) {
+                Some((other, at)) => {
+                    keep_exact(&mut exact, other, at);
+                    keep_exact(&mut exact, key, pos);
+                    clashing.insert(h, ());
+                }
+                None => {
+                    first.insert(h, (key, pos));
+                }
+            }
+        }
+        NameIndex {
+            by_hash: first.into_iter().map(|(h, (_, p))| (h, p)).collect(),
+            exact,
+        }
+    }
+
+    /// The position of `name` in account `account`, confirmed by `is_key` (whether the entry
+    /// at a position is that key).
+    pub fn get_by(&self, account: u32, name: &str, is_key: impl Fn(u32) -> bool) -> Option<u32> {
+        self.get_by_with(account, name, is_key, name_hash)
+    }
+
+    fn get_by_with(
+        &self,
+        account: u32,
+        name: &str,
+        is_key: impl Fn(u32) -> bool,
+        hash: fn(u32, &str) -> u64,
+    ) -> Option<u32> {
+        if !self.exact.is_empty()
+            && let Some(p) = self
+                .exact
+                .get(name)
+                .and_then(|v| v.iter().find(|(a, _)| *a == account))
+        {
+            return Some(p.1);
+        }
+        let p = *self.by_hash.get(&hash(account, name))?;
+        is_key(p).then_some(p)
     }
 }
 
@@ -124,5 +233,68 @@ mod tests {
         assert_eq!(ix.get_with("b", at, tiny), Some(5));
         assert_eq!(ix.get_with("zz", at, tiny), None);
         assert_eq!(ix.get_with("", at, tiny), None);
+    }
+
+    /// Every `(account, name)` is found at its first position, whether its hash is shared,
+    /// it cannot be confirmed, or its name repeats in other accounts; nothing else is found,
+    /// and a hash-only match needs the caller's confirmation.
+    #[test]
+    fn names_are_found_per_account_and_confirmed() {
+        fn tiny(account: u32, name: &str) -> u64 {
+            u64::from(account % 2) + (name.len() % 2) as u64
+        }
+        let entries = [
+            (0, "admin", 0, true),
+            (1, "admin", 1, true),
+            (2, "admin", 2, false),
+            (0, "ops", 3, true),
+            (0, "admin", 4, true),
+            (3, "x", 5, true),
+            (4, "yy", 6, true),
+        ];
+        let keyed = |p: u32| entries.iter().find(|e| e.2 == p).map(|e| (e.0, e.1));
+        for hash in [tiny as fn(u32, &str) -> u64, name_hash] {
+            let ix = NameIndex::build_with(entries.iter().copied(), hash);
+            for (a, n, p, _) in entries {
+                let want = if (a, n) == (0, "admin") { 0 } else { p };
+                let got = ix.get_by_with(a, n, |q| keyed(q) == Some((a, n)), hash);
+                assert_eq!(got, Some(want), "{a} {n}");
+            }
+            for (a, n) in [(1, "ops"), (5, "admin"), (0, "x"), (4, "y")] {
+                assert_eq!(
+                    ix.get_by_with(a, n, |q| keyed(q) == Some((a, n)), hash),
+                    None
+                );
+            }
+        }
+        // With the tiny hash, (4, "yy") is alone under its hash: a key sharing that hash is
+        // found only if the caller confirms it.
+        let ix = NameIndex::build_with(entries.iter().copied(), tiny);
+        assert_eq!(tiny(4, "yy"), tiny(6, "zz"));
+        assert_eq!(ix.get_by_with(6, "zz", |_| true, tiny), Some(6));
+        assert_eq!(
+            ix.get_by_with(6, "zz", |q| keyed(q) == Some((6, "zz")), tiny),
+            None
+        );
+    }
+
+    /// `get_by` finds what `get` finds, and a key whose hash matches a stored key's is
+    /// refused unless the caller confirms it.
+    #[test]
+    fn get_by_confirms_through_the_caller() {
+        fn tiny(k: &str) -> u64 {
+            (k.len() % 3) as u64
+        }
+        let keys = ["a", "cc", "eee", "b", "ffff"];
+        let ix = StrIndex::build_with(keys.iter().enumerate().map(|(i, k)| (*k, i as u32)), tiny);
+        let at = |p: u32| keys.get(p as usize).copied();
+        for k in keys.iter().chain(&["zz", "g", "hhh", ""]) {
+            let is = |p: u32| at(p) == Some(*k);
+            assert_eq!(ix.get_by_with(k, is, tiny), ix.get_with(k, at, tiny), "{k}");
+        }
+        // "zz" hashes like "cc" (the only key of its length class): only the confirmation
+        // tells them apart.
+        assert_eq!(ix.get_by_with("zz", |_| true, tiny), Some(1));
+        assert_eq!(ix.get_by_with("zz", |p| at(p) == Some("zz"), tiny), None);
     }
 }

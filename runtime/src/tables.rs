@@ -18,7 +18,7 @@ use crate::operator::Operator;
 use crate::par;
 use crate::pattern::Template;
 use crate::principal::PrincipalType;
-use crate::str_index::StrIndex;
+use crate::str_index::{NameIndex, StrIndex};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -161,6 +161,114 @@ pub struct PrincipalRecord {
     pub boundaries_raw: Vec<PolicyId>,
     /// Roles: the trust policy.
     pub trust: Option<PolicyId>,
+}
+
+/// Bytes of a principal's ARN kept in its [`HotPrincipal`]: the rest of a 128-byte block.
+pub const HOT_ARN: usize = 99;
+
+/// What every request of a principal reads, in one 128-byte block (two adjacent cache lines,
+/// which the processor fetches together): its account, SCP set, plans, two flags and its
+/// ARN. A request reads one principal of a large organization cold; reading its
+/// [`PrincipalRecord`] (three lines), the record's ARN text (a heap block of its own) and its
+/// plans (another table) cost three to five misses where this costs one. The record is still
+/// read for what only some requests need (tags, unique id, an error message, policy lists
+/// without plans).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[repr(C, align(128))]
+pub struct HotPrincipal {
+    account: u32,
+    /// [`PrincipalRecord::scps`], [`NO_ID`] for none.
+    scps: u32,
+    /// The plans of `identity`, `boundaries`, `identity_raw`, `boundaries_raw`; [`NO_ID`] for
+    /// none (the evaluator then takes the per-policy path).
+    plans: [u32; 4],
+    arn_len: u32,
+    flags: u8,
+    /// The ARN's first [`HOT_ARN`] bytes (a longer ARN is confirmed against the record).
+    arn: [u8; HOT_ARN],
+}
+
+/// "None" in a [`HotPrincipal`]'s id fields.
+const NO_ID: u32 = u32::MAX;
+/// [`HotPrincipal`] flag: the record has an `error`.
+const HOT_ERROR: u8 = 1;
+/// [`HotPrincipal`] flag: the record has boundary policies.
+const HOT_BOUNDARIES: u8 = 2;
+
+impl HotPrincipal {
+    /// The hot block of `record`, whose plans are `plans`.
+    pub fn new(record: &PrincipalRecord, plans: [Option<PlanId>; 4]) -> HotPrincipal {
+        let mut arn = [0u8; HOT_ARN];
+        let text = record.arn.as_bytes();
+        let n = text.len().min(HOT_ARN);
+        if let (Some(dst), Some(src)) = (arn.get_mut(..n), text.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        let mut flags = 0;
+        if record.error.is_some() {
+            flags |= HOT_ERROR;
+        }
+        if !record.boundaries.is_empty() {
+            flags |= HOT_BOUNDARIES;
+        }
+        HotPrincipal {
+            account: record.account,
+            scps: record.scps.unwrap_or(NO_ID),
+            plans: plans.map(|p| p.unwrap_or(NO_ID)),
+            // An ARN of 4 GiB cannot be confirmed here; `arn_is` then reads the record.
+            arn_len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            flags,
+            arn,
+        }
+    }
+
+    /// Index of the principal's account in [`OrgTables::accounts`].
+    pub fn account(&self) -> u32 {
+        self.account
+    }
+
+    /// [`PrincipalRecord::scps`].
+    pub fn scps(&self) -> Option<u32> {
+        (self.scps != NO_ID).then_some(self.scps)
+    }
+
+    /// The plans of `identity`, `boundaries`, `identity_raw` and `boundaries_raw`.
+    pub fn plans(&self) -> [Option<PlanId>; 4] {
+        self.plans.map(|p| (p != NO_ID).then_some(p))
+    }
+
+    /// The record has an `error` (its requests are denied with it).
+    pub fn has_error(&self) -> bool {
+        self.flags & HOT_ERROR != 0
+    }
+
+    /// The record has boundary policies.
+    pub fn has_boundaries(&self) -> bool {
+        self.flags & HOT_BOUNDARIES != 0
+    }
+
+    /// The principal's ARN, when the block holds all of it.
+    pub fn arn_str(&self) -> Option<&str> {
+        std::str::from_utf8(self.arn.get(..self.arn_len as usize)?).ok()
+    }
+
+    /// Whether the principal's name is `name`, known from the ARN the block holds (`None`
+    /// when it does not hold all of it).
+    pub fn name_is(&self, name: &str) -> Option<bool> {
+        self.arn_str().map(|a| a.rsplit('/').next() == Some(name))
+    }
+
+    /// Whether the principal's ARN is `key`; `full` gives the record's ARN, read only when
+    /// the ARN is longer than the block holds.
+    pub fn arn_is<'r>(&self, key: &str, full: impl FnOnce() -> Option<&'r str>) -> bool {
+        if u32::try_from(key.len()).ok() != Some(self.arn_len) {
+            return false;
+        }
+        match self.arn.get(..key.len()) {
+            Some(inline) => inline == key.as_bytes(),
+            None => full().is_some_and(|a| a == key),
+        }
+    }
 }
 
 /// A tag: key and value (shared: organizations repeat a few keys and values everywhere).
@@ -350,10 +458,10 @@ pub struct Derived {
     pub users: StrIndex,
     /// Role ARN -> principal record.
     pub roles: StrIndex,
-    /// Role name -> principal records (any account).
-    pub role_names: FxHashMap<String, Vec<u32>>,
-    /// User name -> principal records (any account).
-    pub user_names: FxHashMap<String, Vec<u32>>,
+    /// (Account, role name) -> principal record.
+    pub role_names: NameIndex,
+    /// (Account, user name) -> principal record.
+    pub user_names: NameIndex,
     /// Account id -> account.
     pub accounts: FxHashMap<String, u32>,
     /// Resource ARN -> resource record.
@@ -369,9 +477,10 @@ pub struct Derived {
     pub any_patterns: u32,
     /// Statement plans of every policy list a request can use.
     pub plans: Plans,
-    /// Per principal record: the plans of `identity`, `boundaries`, `identity_raw`,
-    /// `boundaries_raw` (the last two for users only).
-    pub principal_plans: Vec<[Option<PlanId>; 4]>,
+    /// Per principal record: what every request reads ([`HotPrincipal`]: account, SCP set,
+    /// the plans of `identity`, `boundaries`, `identity_raw`, `boundaries_raw` (the last two
+    /// for users only), flags, ARN).
+    pub principal_hot: Vec<HotPrincipal>,
     /// Per account: the plans of its SCP and RCP levels.
     pub account_plans: Vec<LevelPlans>,
     /// Per specialized SCP set ([`OrgTables::scp_sets`]): the plans of its levels.
@@ -788,7 +897,10 @@ impl Tables {
                         .into_iter()
                         .map(|slots| slots.map(|p| p.and_then(|p| p.checked_add(offset?)))),
                 );
-                derived.principal_plans = plans;
+                derived.principal_hot = (org.principals.iter())
+                    .zip(plans)
+                    .map(|(r, plans)| HotPrincipal::new(r, plans))
+                    .collect();
                 (parts, rest_parts)
             }
         };
@@ -905,7 +1017,7 @@ impl Tables {
                     return bad("a specialized SCP set names a missing policy".into());
                 }
                 let mut named_sets = vec![false; org.scp_sets.len()];
-                for (i, p) in org.principals.iter().enumerate() {
+                for p in &org.principals {
                     let ok = (p.account as usize) < org.accounts.len()
                         && p.identity.iter().all(pol_ok)
                         && p.boundaries.iter().all(pol_ok)
@@ -935,12 +1047,25 @@ impl Tables {
                             *n = true;
                         }
                     }
-                    let by_name = match p.kind {
-                        RecordKind::User => &mut derived.user_names,
-                        RecordKind::Role => &mut derived.role_names,
-                    };
-                    by_name.entry(p.name.clone()).or_default().push(i as u32);
                 }
+                // A name is confirmed from the principal's hot block when the block holds the
+                // whole ARN and the ARN ends in that name (`HotPrincipal::name_is`), as every
+                // compiled record's does; other records are looked up by text.
+                let names = |kind: RecordKind| {
+                    NameIndex::build(
+                        org.principals
+                            .iter()
+                            .enumerate()
+                            .filter(move |(_, p)| p.kind == kind)
+                            .map(|(i, p)| {
+                                let confirmable = p.arn.len() <= HOT_ARN
+                                    && p.arn.rsplit('/').next() == Some(p.name.as_str());
+                                (p.account, p.name.as_str(), i as u32, confirmable)
+                            }),
+                    )
+                };
+                derived.user_names = names(RecordKind::User);
+                derived.role_names = names(RecordKind::Role);
                 let of_kind = |kind: RecordKind| {
                     StrIndex::build(
                         org.principals
@@ -979,5 +1104,67 @@ impl Tables {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HOT_ARN, HotPrincipal, PrincipalRecord, RecordKind};
+
+    fn record(arn: &str) -> PrincipalRecord {
+        PrincipalRecord {
+            arn: arn.into(),
+            identity: vec![1, 2],
+            boundaries: Vec::new(),
+            tags: Vec::new(),
+            unique_id: "AIDAEXAMPLE".into(),
+            error: None,
+            account: 3,
+            kind: RecordKind::User,
+            scps: Some(4),
+            name: "u".into(),
+            identity_raw: Vec::new(),
+            boundaries_raw: Vec::new(),
+            trust: None,
+        }
+    }
+
+    /// The inline part confirms ARNs that fit, the record's text those that do not, and any
+    /// difference of length or of a single byte anywhere is refused.
+    #[test]
+    fn a_hot_block_confirms_exactly_its_arn() {
+        for len in [1, 40, HOT_ARN - 1, HOT_ARN, HOT_ARN + 1, 300] {
+            let arn: String = "arn:aws:iam::1:user/"
+                .chars()
+                .chain(std::iter::repeat('x'))
+                .take(len)
+                .collect();
+            let r = record(&arn);
+            let hot = HotPrincipal::new(&r, [Some(7), None, None, Some(9)]);
+            let full = || Some(r.arn.as_str());
+            assert!(hot.arn_is(&arn, full), "{len}");
+            // The record is read only when the ARN does not fit.
+            assert_eq!(hot.arn_is(&arn, || None), len <= HOT_ARN, "{len}");
+            for at in 0..len {
+                let mut other = arn.clone().into_bytes();
+                other[at] = b'#';
+                let other = String::from_utf8(other).unwrap();
+                assert!(!hot.arn_is(&other, full), "{len} {at}");
+            }
+            assert!(!hot.arn_is(&format!("{arn}x"), full), "{len} longer");
+            assert!(!hot.arn_is(&arn[..len - 1], full), "{len} shorter");
+            assert_eq!(hot.arn_str(), (len <= HOT_ARN).then_some(arn.as_str()));
+            assert_eq!(hot.plans(), [Some(7), None, None, Some(9)]);
+            assert_eq!((hot.account(), hot.scps()), (3, Some(4)));
+            assert!(!hot.has_error() && !hot.has_boundaries());
+        }
+        let mut r = record("arn:aws:iam::1:user/u");
+        r.error = Some("no".into());
+        r.boundaries = vec![5];
+        r.scps = None;
+        let hot = HotPrincipal::new(&r, [None; 4]);
+        assert!(hot.has_error() && hot.has_boundaries());
+        assert_eq!((hot.scps(), hot.plans()), (None, [None; 4]));
+        assert_eq!(std::mem::size_of::<HotPrincipal>(), 128);
     }
 }

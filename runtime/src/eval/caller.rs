@@ -21,8 +21,9 @@ pub struct Caller<'a> {
     pub role_name: Option<&'a str>,
     /// Federated users: the parent.
     pub parent_arn: Option<&'a str>,
-    /// `AIDA…` / `AROA…`.
-    pub unique_id: Option<&'a str>,
+    /// `AIDA…` / `AROA…` (a `String`, so that a principal record's is read only when a
+    /// statement asks for it).
+    pub unique_id: Option<&'a String>,
     /// A service-linked role's session.
     pub service_linked: bool,
 }
@@ -38,7 +39,7 @@ impl<'a> Caller<'a> {
             role_arn: p.role_arn.as_deref(),
             role_name: p.role_name.as_deref(),
             parent_arn: p.parent_arn.as_deref(),
-            unique_id: p.unique_id.as_deref(),
+            unique_id: p.unique_id.as_ref(),
             service_linked: p.service_linked,
         }
     }
@@ -119,7 +120,7 @@ pub fn match_entry(kind: PrincipalType, value: &str, p: &Caller<'_>) -> Option<M
                 return (p.account == Some(acct)).then_some(MatchKind::AccountLevel);
             }
             if !value.starts_with("arn:") {
-                let uid = p.unique_id.map(id_prefix)?;
+                let uid = p.unique_id.map(|u| id_prefix(u))?;
                 if uid != value {
                     return None;
                 }

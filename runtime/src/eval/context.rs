@@ -291,8 +291,9 @@ pub struct Derived<'a> {
     pub given: &'a Context,
     /// The caller, as resolved.
     pub caller: &'a Caller<'a>,
-    /// The caller's tags (user or role).
-    pub tags: &'a [Tag],
+    /// The caller's tags (user or role; a `Vec`, so that a principal record's are read only
+    /// when a condition asks for them).
+    pub tags: &'a Vec<Tag>,
     /// The session.
     pub session: Option<&'a SessionInfo>,
     /// The organization id.
@@ -371,9 +372,11 @@ impl Derived<'_> {
                     let last = c.arn.rsplit('/').next().unwrap_or_default();
                     let _ = match c.kind {
                         PrincipalKind::Root => out.write_str(account),
-                        PrincipalKind::IamUser => out.write_str(c.unique_id.unwrap_or_default()),
+                        PrincipalKind::IamUser => {
+                            out.write_str(c.unique_id.map_or("", String::as_str))
+                        }
                         PrincipalKind::RoleSession => {
-                            write!(out, "{}:{last}", c.unique_id.unwrap_or_default())
+                            write!(out, "{}:{last}", c.unique_id.map_or("", String::as_str))
                         }
                         _ => write!(out, "{account}:{last}"),
                     };

@@ -33,12 +33,15 @@ pub enum ActionClass<'t> {
 
 /// The policy sets of one request.
 pub struct Sets<'a> {
-    /// Identity policies.
-    pub identity: &'a [PolicyId],
+    /// Identity policies (a `Vec`, so that a principal record's list is read only when the
+    /// per-policy path needs it: most requests take its plan).
+    pub identity: &'a Vec<PolicyId>,
     /// The resource-based policy.
     pub resource: Option<PolicyId>,
-    /// Boundary policies.
-    pub boundaries: &'a [PolicyId],
+    /// Boundary policies (likewise).
+    pub boundaries: &'a Vec<PolicyId>,
+    /// Whether `boundaries` is not empty (known without reading it).
+    pub has_boundaries: bool,
     /// Inline session policy.
     pub session_inline: Option<&'a Policy>,
     /// Session policies by id.
@@ -327,9 +330,11 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// `ids` is read only on the per-policy path (a principal record's list would otherwise
+    /// be a cache miss on every request).
     fn match_ids(
         &mut self,
-        ids: &[PolicyId],
+        ids: impl AsRef<[PolicyId]>,
         plan: Option<PlanId>,
         kind: PolicyKind,
         collect: &mut Option<&mut Collect>,
@@ -379,7 +384,7 @@ impl Ctx<'_, '_> {
             });
             return m;
         }
-        for id in ids {
+        for id in ids.as_ref() {
             self.match_id(*id, kind, &mut m, collect);
         }
         m
@@ -408,8 +413,7 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
 
     let sets = &input.sets;
     let account_principal = p.kind.is_account_principal();
-    let has_boundary =
-        account_principal && p.kind != PrincipalKind::Root && !sets.boundaries.is_empty();
+    let has_boundary = account_principal && p.kind != PrincipalKind::Root && sets.has_boundaries;
     let is_session = matches!(
         p.kind,
         PrincipalKind::RoleSession | PrincipalKind::FederatedUser

@@ -16,11 +16,14 @@ use crate::decision::{Decision, DenyBasis, Explanation};
 use crate::principal::{PrincipalKind, split_arn};
 use crate::request::Request;
 use crate::services;
-use crate::tables::{Account, OrgTables, PrincipalRecord, RecordKind, Scope, Tables, Tag};
+use crate::tables::{
+    Account, HotPrincipal, OrgTables, PolicyId, PrincipalRecord, RecordKind, Scope, Tables, Tag,
+};
 use caller::Caller;
 use condition::Buffers;
 use context::{Derived, DerivedText, Given};
 use decide::{ActionClass, Answer, Collect, Input, SetPlans, Sets, decide};
+use plan::PlanId;
 use std::cell::RefCell;
 
 /// Why a request could not be decided normally; always a deny.
@@ -72,6 +75,12 @@ impl Failure<'_> {
         }
     }
 }
+
+/// The lists of a caller without a record (borrowed as `&Vec` so that a record's are not read
+/// until needed).
+static NO_POLICIES: Vec<PolicyId> = Vec::new();
+/// The tags of a caller without a record.
+static NO_TAGS: Vec<Tag> = Vec::new();
 
 /// Per-thread buffers, reused so that steady-state requests allocate nothing.
 #[derive(Debug, Default)]
@@ -167,6 +176,7 @@ fn run<'t>(
                     identity: &sets.identity,
                     resource: sets.resource,
                     boundaries: &sets.boundaries,
+                    has_boundaries: !sets.boundaries.is_empty(),
                     session_inline: None,
                     session_ids: &sets.session,
                     session_arns: &[],
@@ -195,8 +205,18 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// The user a principal names in account `account` (an index of `org.accounts`): by ARN, else
-/// by name (names are unique per account).
+/// A principal record a request names.
+struct Found<'t> {
+    /// What every request reads of it.
+    hot: &'t HotPrincipal,
+    /// The record itself (not read until a field is).
+    record: &'t PrincipalRecord,
+    /// Found by the ARN the request gave, which is then exactly the record's ARN.
+    by_arn: bool,
+}
+
+/// The user or role a principal names in account `account` (an index of `org.accounts`): by
+/// ARN, else by name (names are unique per account).
 fn find_record<'t>(
     tables: &'t Tables,
     org: &'t OrgTables,
@@ -204,33 +224,47 @@ fn find_record<'t>(
     account: usize,
     arn: Option<&str>,
     name: Option<&str>,
-) -> Option<(usize, &'t PrincipalRecord)> {
+) -> Option<Found<'t>> {
     let d = &tables.derived;
     let (by_arn, by_name) = match kind {
         RecordKind::User => (&d.users, &d.user_names),
         RecordKind::Role => (&d.roles, &d.role_names),
     };
     // Account ids are unique (`Tables::check`), so comparing indexes compares ids.
-    let in_account = |i: &u32| {
-        org.principals
-            .get(*i as usize)
-            .filter(|r| r.account as usize == account)
-            .map(|r| (*i as usize, r))
+    let found = |i: u32, by_arn: bool| {
+        let hot = d.principal_hot.get(i as usize)?;
+        (hot.account() as usize == account).then_some(())?;
+        Some(Found {
+            hot,
+            record: org.principals.get(i as usize)?,
+            by_arn,
+        })
     };
-    let arn_at = |p: u32| org.principals.get(p as usize).map(|r| r.arn.as_str());
-    if let Some(r) = arn
-        .and_then(|a| by_arn.get(a, arn_at))
-        .and_then(|i| in_account(&i))
+    if let Some(a) = arn
+        && let Some(f) = by_arn
+            .get_by(a, |p| {
+                d.principal_hot.get(p as usize).is_some_and(|h| {
+                    h.arn_is(a, || org.principals.get(p as usize).map(|r| r.arn.as_str()))
+                })
+            })
+            .and_then(|i| found(i, true))
     {
-        return Some(r);
+        return Some(f);
     }
     // A role session names its role by ARN only when the role ARN is known; then the ARN
     // must match (`org::resolve` does not fall back to the name).
     if kind == RecordKind::Role && arn.is_some() {
         return None;
     }
-    name.and_then(|n| by_name.get(n))
-        .and_then(|ids| ids.iter().find_map(in_account))
+    let n = name?;
+    let i = by_name.get_by(u32::try_from(account).ok()?, n, |p| {
+        d.principal_hot.get(p as usize).is_some_and(|h| {
+            h.account() as usize == account
+                && h.name_is(n)
+                    .unwrap_or_else(|| org.principals.get(p as usize).is_some_and(|r| r.name == n))
+        })
+    })?;
+    found(i, false)
 }
 
 /// A user ARN's name, as `Principal::user_name` reads it.
@@ -275,19 +309,22 @@ fn run_org<'t: 'a, 'a>(
     };
     let account_index = account_at(caller.account);
     let account = account_index.map(|(_, a)| a);
-    // The plans of the identity and boundary lists chosen below: (record, first slot).
-    let mut principal_plans: Option<(usize, usize)> = None;
+    // The plans of the identity and boundary lists chosen below: (the record's plans, first
+    // slot).
+    let mut principal_plans: Option<([Option<PlanId>; 4], usize)> = None;
 
     let empty: &[u32] = &[];
-    let mut identity = empty;
-    let mut boundaries = empty;
-    let mut tags: &[Tag] = &[];
+    // Borrowed from the record without reading it: most requests take the lists' plans.
+    let mut identity: &Vec<PolicyId> = &NO_POLICIES;
+    let mut boundaries: &Vec<PolicyId> = &NO_POLICIES;
+    let mut has_boundaries = false;
+    let mut tags: &Vec<Tag> = &NO_TAGS;
     // The caller's SCP levels specialized for its own record (users and role sessions).
     let mut own_scps: Option<u32> = None;
     if let (Some((acct, _)), true) = (account_index, caller.kind.is_account_principal()) {
         match caller.kind {
             PrincipalKind::IamUser => {
-                let r = find_record(
+                let f = find_record(
                     tables,
                     org,
                     RecordKind::User,
@@ -296,20 +333,26 @@ fn run_org<'t: 'a, 'a>(
                     last_segment(caller.arn),
                 )
                 .ok_or(Failure::UnknownPrincipal(&p.arn))?;
-                let (ri, r) = r;
-                principal_plans = Some((ri, 0));
-                if let Some(e) = &r.error {
+                let (h, r) = (f.hot, f.record);
+                principal_plans = Some((h.plans(), 0));
+                if h.has_error()
+                    && let Some(e) = &r.error
+                {
                     return Err(Failure::Recorded(e));
                 }
-                caller.arn = &r.arn;
+                // Found by name: the record's ARN (with its path) is the canonical one.
+                if !f.by_arn {
+                    caller.arn = h.arn_str().unwrap_or(&r.arn);
+                }
                 caller.unique_id = Some(&r.unique_id);
-                own_scps = r.scps;
+                own_scps = h.scps();
                 tags = &r.tags;
                 identity = &r.identity;
                 boundaries = &r.boundaries;
+                has_boundaries = h.has_boundaries();
             }
             PrincipalKind::RoleSession => {
-                let r = find_record(
+                let f = find_record(
                     tables,
                     org,
                     RecordKind::Role,
@@ -318,23 +361,37 @@ fn run_org<'t: 'a, 'a>(
                     caller.role_name,
                 )
                 .ok_or(Failure::UnknownPrincipal(&p.arn))?;
-                let (ri, r) = r;
-                principal_plans = Some((ri, 0));
-                if let Some(e) = &r.error {
+                let (h, r) = (f.hot, f.record);
+                principal_plans = Some((h.plans(), 0));
+                if h.has_error()
+                    && let Some(e) = &r.error
+                {
                     return Err(Failure::Recorded(e));
                 }
                 // When the session named the role by this very ARN, `set_role_arn` above
                 // already parsed this text; parsing it again would find the same name and
                 // service-linked flag. (A role ARN from the request's `Principal` alone is
-                // parsed again: its fields are the caller's to get wrong.)
-                if parsed_role != Some(r.arn.as_str()) {
-                    caller.set_role_arn(&r.arn);
+                // parsed again: its fields are the caller's to get wrong. Found by that ARN,
+                // its text is the record's, so the request's copy is parsed, not the record's.)
+                match (f.by_arn, caller.role_arn) {
+                    (true, Some(a)) if parsed_role != Some(a) => {
+                        caller.set_role_arn(a);
+                    }
+                    (true, Some(_)) => {}
+                    _ => {
+                        // The record's ARN, from the hot block when it fits.
+                        let arn = h.arn_str().unwrap_or(&r.arn);
+                        if parsed_role != Some(arn) {
+                            caller.set_role_arn(arn);
+                        }
+                    }
                 }
                 caller.unique_id = Some(&r.unique_id);
-                own_scps = r.scps;
+                own_scps = h.scps();
                 tags = &r.tags;
                 identity = &r.identity;
                 boundaries = &r.boundaries;
+                has_boundaries = h.has_boundaries();
             }
             PrincipalKind::FederatedUser => {
                 let parent = caller.parent_arn.unwrap_or_default();
@@ -344,7 +401,7 @@ fn run_org<'t: 'a, 'a>(
                     && pacct.len() == 12
                     && pacct.bytes().all(|b| b.is_ascii_digit())
                 {
-                    let r = account_at(Some(pacct))
+                    let f = account_at(Some(pacct))
                         .and_then(|(a, _)| {
                             find_record(
                                 tables,
@@ -356,13 +413,14 @@ fn run_org<'t: 'a, 'a>(
                             )
                         })
                         .ok_or(Failure::UnknownPrincipal(parent))?;
-                    let (ri, r) = r;
-                    principal_plans = Some((ri, 2));
+                    let r = f.record;
+                    principal_plans = Some((f.hot.plans(), 2));
                     if let Some(e) = &r.error {
                         return Err(Failure::Recorded(e));
                     }
                     identity = &r.identity_raw;
                     boundaries = &r.boundaries_raw;
+                    has_boundaries = !r.boundaries_raw.is_empty();
                 }
             }
             _ => {}
@@ -464,15 +522,15 @@ fn run_org<'t: 'a, 'a>(
             identity,
             resource: resource_policy,
             boundaries,
+            has_boundaries,
             session_inline: session.and_then(|s| s.inline_policy.as_ref()),
             session_ids: empty,
             session_arns: session.map_or(&[], |s| s.policy_arns.as_slice()),
             scps,
             rcps,
             plans: {
-                let pp =
-                    principal_plans.and_then(|(r, slot)| Some((d.principal_plans.get(r)?, slot)));
-                let slot = |k: usize| pp.and_then(|(p, s)| p.get(s + k).copied().flatten());
+                let slot =
+                    |k: usize| principal_plans.and_then(|(p, s)| p.get(s + k).copied().flatten());
                 let levels =
                     |a: Option<(usize, &'t Account)>| a.and_then(|(i, _)| d.account_plans.get(i));
                 SetPlans {
