@@ -183,3 +183,127 @@ fn sets_with_several_wide_policies_agree() {
     assert_eq!(decisions.len(), 3, "{decisions:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Statements that match whenever their action and their conditions do (guardrails such as
+/// "deny outside these regions") are decided by the plan walk from their clause list alone,
+/// numbered per distinct list (`eval/plan.rs`, `COND`); a resource policy is walked through
+/// its own segments, where such statements (`Principal: "*"`) count as direct matches.
+/// Several such lists in one set, some equal across policies and SCP levels, some differing
+/// only in a value, contexts that make each hold or not, callers of the resource's account and
+/// of another: the plan walk (`authorize`), the per-policy path (`authorize_explain`) and the
+/// reference agree, and every kind of answer is reached.
+#[test]
+fn guardrails_decided_from_their_clause_lists_agree() {
+    let policy = |name: &str, statements: &[&str]| {
+        format!(
+            r#"{{"name":"{name}","document":{{"Version":"2012-10-17","Statement":[{}]}}}}"#,
+            statements.join(",")
+        )
+    };
+    let regions = |list: &str| {
+        format!(
+            r#"{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"StringNotEquals":{{"aws:RequestedRegion":{list}}}}}}}"#
+        )
+    };
+    let tls = r#"{"Effect":"Deny","Action":["s3:*","sqs:*"],"Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#;
+    let from_office = r#"{"Effect":"Allow","Action":"svc1:Get*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}"#;
+    let from_lab = r#"{"Effect":"Allow","Action":"svc1:Get*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}"#;
+    let with_mfa = r#"{"Effect":"Allow","Action":["s3:Get*","svc1:Put*"],"Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}"#;
+    let plain = r#"{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}"#;
+    let eu = regions(r#"["eu-west-1"]"#);
+    let us_eu = regions(r#"["us-east-1","eu-west-1"]"#);
+    let identity = [
+        policy("office", &[from_office, tls, with_mfa]),
+        policy("lab", &[from_lab, plain, tls]),
+    ];
+    let all = r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#;
+    let scps = [
+        vec![policy("root-guard", &[all, &us_eu])],
+        vec![
+            policy("ou-guard", &[all, &us_eu, tls]),
+            policy("ou-eu", &[all, &eu]),
+        ],
+    ];
+    let scps = format!(
+        "[{}]",
+        scps.iter()
+            .map(|level| format!("[{}]", level.join(",")))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let bucket = policy(
+        "bucket",
+        &[
+            r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+            r#"{"Effect":"Allow","Principal":"*","Action":"svc1:GetThing","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}"#,
+            r#"{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","sqs:SendMessage"],"Resource":"*"}"#,
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:user/bob"},"Action":"svc1:PutThing","Resource":"*"}"#,
+        ],
+    );
+    let reference = Reference::default();
+    let compiled = CompiledInMemory::default();
+    let file = CompiledFile::default();
+    let mut failures = Vec::new();
+    let mut decisions = std::collections::BTreeMap::new();
+    let callers = [
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::444455556666:user/bob",
+    ];
+    let regions = [
+        Some("eu-west-1"),
+        Some("us-east-1"),
+        Some("ap-south-1"),
+        None,
+    ];
+    let transports = [Some("true"), Some("false"), None];
+    let ips = [
+        Some("10.1.2.3"),
+        Some("192.0.2.7"),
+        Some("203.0.113.9"),
+        None,
+    ];
+    let mfas = [Some("true"), Some("false"), None];
+    let actions = [
+        "svc1:GetThing",
+        "svc1:PutThing",
+        "s3:GetObject",
+        "sqs:SendMessage",
+    ];
+    let mut n = 0;
+    for region in regions {
+        for transport in transports {
+            for ip in ips {
+                for mfa in mfas {
+                    for (action, caller) in actions.iter().flat_map(|a| callers.map(|c| (a, c))) {
+                        n += 1;
+                        let mut context = Vec::new();
+                        for (key, value) in [
+                            ("aws:RequestedRegion", region),
+                            ("aws:SecureTransport", transport),
+                            ("aws:SourceIp", ip),
+                            ("aws:MultiFactorAuthPresent", mfa),
+                        ] {
+                            if let Some(v) = value {
+                                context.push(format!(r#""{key}":"{v}""#));
+                            }
+                        }
+                        let line = format!(
+                            r#"{{"id":"guard-{n}","identityPolicies":[{}],"scps":{scps},"resourcePolicy":{bucket},"request":{{"principal":"{caller}","action":"{action}","resource":"arn:aws:svc1:us-east-1:111122223333:thing/a","context":{{{}}}}},"expect":"ImplicitDeny"}}"#,
+                            identity.join(","),
+                            context.join(",")
+                        );
+                        let case = parse_case(&line, 1)
+                            .unwrap_or_else(|e| panic!("{line}: {}", e.message));
+                        let want = reference.decide_case(&case);
+                        *decisions.entry(format!("{:?}", want.decision)).or_insert(0) += 1;
+                        if let Err(report) = compare(&case, &[&reference, &compiled, &file]) {
+                            failures.push(format!("{caller} {action} {context:?}: {report}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(decisions.len(), 3, "{decisions:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -135,3 +135,98 @@ fn principals_are_found_alike_whatever_the_length_of_their_arn() {
         assert!(decided.contains_key(want), "{want}: {decided:?}");
     }
 }
+
+/// Role sessions that name their role only by name (no session, so no role ARN) take the role
+/// ARN and its service-linked flag from the principal's block instead of parsing the ARN per
+/// request (`HotPrincipal::iam_role`, `Caller::set_known_role`). A plain role, one with a
+/// path, a service-linked one (exempt from SCPs) and one whose ARN is longer than the block
+/// holds (parsed as before); a bucket that grants reads by role ARN and deletes to decoys of
+/// the same name under another path (which only a caller without its role ARN would match by
+/// name), and an SCP that denies `s3:PutObject`: reference, tables and file agree, and the
+/// service-linked role alone writes past the SCP.
+#[test]
+fn role_sessions_found_by_name_keep_their_role_arn_and_service_link() {
+    let long_path = path_for("role", "long", HOT_ARN + 20);
+    let roles = [
+        ("plain", "/".to_string()),
+        ("pathed", "/team/app/".to_string()),
+        (
+            "AWSServiceRoleForECS",
+            "/aws-service-role/ecs.amazonaws.com/".to_string(),
+        ),
+        ("long", long_path),
+    ];
+    let mut text_roles = String::new();
+    let mut grants = Vec::new();
+    let mut decoys = Vec::new();
+    for (name, path) in &roles {
+        text_roles.push_str(&format!(
+            "      role {name} path \"{path}\" {{ trust allow sts:AssumeRole for aws \"222222222222\"  inline Write {{ allow s3:PutObject on * }} }}\n"
+        ));
+        grants.push(format!(
+            "aws \"arn:aws:iam::222222222222:role{path}{name}\""
+        ));
+        decoys.push(format!(
+            "aws \"arn:aws:iam::222222222222:role/decoy/{name}\""
+        ));
+    }
+    let text = format!(
+        "organization \"o-lookup0002\" {{\n  management 111111111111\n  root Root id \"r-look\" {{\n    attach scp FullAWSAccess\n    account 111111111111 \"management\" {{ attach scp FullAWSAccess }}\n    account 222222222222 \"work\" {{\n      attach scp FullAWSAccess\n      attach scp NoWrites\n{text_roles}      resource \"arn:aws:s3:::b\" {{ policy {{ allow s3:GetObject on \"arn:aws:s3:::b/*\" for {}  allow s3:DeleteObject on \"arn:aws:s3:::b/*\" for {} }} }}\n    }}\n  }}\n  scp NoWrites {{ deny s3:PutObject on * }}\n}}\n",
+        grants.join(", "),
+        decoys.join(", ")
+    );
+    let org = parse_org_text(
+        &text,
+        "roles.gavel",
+        Path::new("."),
+        &LoadOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}\n{text}"))
+    .value;
+    let tables = compile_org(&org, &CompileOptions::default()).unwrap();
+    let engine = Engine::from_bytes(tables.to_bytes()).unwrap();
+    let mut decided = std::collections::BTreeMap::new();
+    for (name, _) in &roles {
+        for action in ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] {
+            let line = format!(
+                r#"{{"id": "x", "request": {{"principal": "arn:aws:sts::222222222222:assumed-role/{name}/s", "action": "{action}", "resource": "arn:aws:s3:::b/k", "resourceAccount": "222222222222"}}, "expect": "Allow"}}"#
+            );
+            let case = parse_org_case(&line).unwrap_or_else(|e| panic!("{line}: {}", e.message));
+            let want = decide_org(&org, &case.request, &Options::default());
+            let got = decide_org_compiled(&tables, &case.request);
+            let from_file = decide_org_engine(&engine, &case.request);
+            assert!(
+                same_answer(&want, &got) && same_answer(&want, &from_file),
+                "{name} {action}:\n  reference {want:?}\n  compiled  {got:?}\n  file      {from_file:?}"
+            );
+            decided.insert(format!("{name} {action}"), format!("{:?}", want.decision));
+        }
+    }
+    let expect = |k: &str| decided.get(k).map(String::as_str);
+    for (name, _) in &roles {
+        // Granted by the bucket through the role ARN (no identity grant for reads).
+        assert_eq!(
+            expect(&format!("{name} s3:GetObject")),
+            Some("Allow"),
+            "{decided:?}"
+        );
+        // The decoy's name matches, its path does not: the known role ARN decides.
+        assert_eq!(
+            expect(&format!("{name} s3:DeleteObject")),
+            Some("ImplicitDeny"),
+            "{decided:?}"
+        );
+    }
+    assert_eq!(
+        expect("AWSServiceRoleForECS s3:PutObject"),
+        Some("Allow"),
+        "{decided:?}"
+    );
+    for name in ["plain", "pathed", "long"] {
+        assert_eq!(
+            expect(&format!("{name} s3:PutObject")),
+            Some("ExplicitDeny"),
+            "{decided:?}"
+        );
+    }
+}

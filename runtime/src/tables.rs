@@ -194,6 +194,11 @@ const NO_ID: u32 = u32::MAX;
 const HOT_ERROR: u8 = 1;
 /// [`HotPrincipal`] flag: the record has boundary policies.
 const HOT_BOUNDARIES: u8 = 2;
+/// [`HotPrincipal`] flag: the ARN is an IAM role ARN (`arn:…:iam::…:role/…`), which
+/// [`crate::eval::caller::Caller::set_role_arn`] accepts.
+const HOT_IAM_ROLE: u8 = 4;
+/// [`HotPrincipal`] flag: that role is service-linked (path `/aws-service-role/`).
+const HOT_SERVICE_LINKED: u8 = 8;
 
 impl HotPrincipal {
     /// The hot block of `record`, whose plans are `plans`.
@@ -210,6 +215,14 @@ impl HotPrincipal {
         }
         if !record.boundaries.is_empty() {
             flags |= HOT_BOUNDARIES;
+        }
+        // Worked out once here so that a role session found by name need not parse the ARN
+        // per request (`set_role_arn`'s test, the same function).
+        if let Some(linked) = crate::eval::caller::role_arn_facts(&record.arn) {
+            flags |= HOT_IAM_ROLE;
+            if linked {
+                flags |= HOT_SERVICE_LINKED;
+            }
         }
         HotPrincipal {
             account: record.account,
@@ -252,10 +265,26 @@ impl HotPrincipal {
         std::str::from_utf8(self.arn.get(..self.arn_len as usize)?).ok()
     }
 
-    /// Whether the principal's name is `name`, known from the ARN the block holds (`None`
-    /// when it does not hold all of it).
+    /// Whether the ARN is an IAM role ARN, and then whether the role is service-linked.
+    pub fn iam_role(&self) -> Option<bool> {
+        (self.flags & HOT_IAM_ROLE != 0).then_some(self.flags & HOT_SERVICE_LINKED != 0)
+    }
+
+    /// Whether the principal's name (the ARN's last `/` segment) is `name`, known from the
+    /// ARN the block holds (`None` when it does not hold all of it).
     pub fn name_is(&self, name: &str) -> Option<bool> {
-        self.arn_str().map(|a| a.rsplit('/').next() == Some(name))
+        let arn = self.arn.get(..self.arn_len as usize)?;
+        // The last segment is `name` exactly when `name` has no `/` and the ARN ends with it
+        // right after a `/` (or is all of it): bytes compared in place, no UTF-8 check.
+        let name = name.as_bytes();
+        let Some(before) = arn.len().checked_sub(name.len()) else {
+            return Some(false);
+        };
+        Some(
+            arn.ends_with(name)
+                && !name.contains(&b'/')
+                && (before == 0 || arn.get(before - 1) == Some(&b'/')),
+        )
     }
 
     /// Whether the principal's ARN is `key`; `full` gives the record's ARN, read only when
@@ -1166,5 +1195,54 @@ mod tests {
         assert!(hot.has_error() && hot.has_boundaries());
         assert_eq!((hot.scps(), hot.plans()), (None, [None; 4]));
         assert_eq!(std::mem::size_of::<HotPrincipal>(), 128);
+    }
+
+    /// `name_is` answers what the ARN's last `/` segment compared with the name answers, and
+    /// `iam_role` what `Caller::set_role_arn` finds, for ARNs and names that differ around
+    /// the slash, the ends and the role path.
+    #[test]
+    fn a_hot_block_knows_its_name_and_role_as_parsing_would() {
+        use crate::principal::Principal;
+        let arns = [
+            "arn:aws:iam::111122223333:role/R",
+            "arn:aws:iam::111122223333:role/team/R",
+            "arn:aws:iam::111122223333:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+            "arn:aws:iam::111122223333:role/aws-service-roles/R",
+            "arn:aws:iam::111122223333:user/R",
+            "arn:aws:iam::111122223333:user/path/u",
+            "arn:aws:sts::111122223333:role/R",
+            "arn:aws:iam::111122223333:rolex/R",
+            "arn:aws:iam::111122223333:role",
+            "R",
+            "/R",
+            "arn:aws:iam::1:role/",
+        ];
+        let names = [
+            "R",
+            "r",
+            "team/R",
+            "/R",
+            "",
+            "RR",
+            "u",
+            "path/u",
+            "AWSServiceRoleForECS",
+        ];
+        for arn in arns {
+            let hot = HotPrincipal::new(&record(arn), [None; 4]);
+            for name in names {
+                let want = arn.rsplit('/').next() == Some(name);
+                assert_eq!(hot.name_is(name), Some(want), "{arn} {name}");
+            }
+            let p = Principal::anonymous();
+            let mut caller = crate::eval::caller::Caller::of(&p);
+            let parsed = caller.set_role_arn(arn).then_some(caller.service_linked);
+            assert_eq!(hot.iam_role(), parsed, "{arn}");
+        }
+        let long = format!("arn:aws:iam::1:role/{}", "x".repeat(HOT_ARN));
+        assert_eq!(
+            HotPrincipal::new(&record(&long), [None; 4]).name_is("x"),
+            None
+        );
     }
 }

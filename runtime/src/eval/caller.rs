@@ -47,16 +47,40 @@ impl<'a> Caller<'a> {
     /// Records the role of a role session (as `Principal::set_role_arn` does); false, and
     /// nothing changed, when `role_arn` is not an IAM role ARN.
     pub fn set_role_arn(&mut self, role_arn: &'a str) -> bool {
-        if let Some([_, _, "iam", _, _, res]) = split_arn(role_arn)
-            && let Some(path_name) = res.strip_prefix("role/")
-        {
-            self.service_linked = path_name.starts_with("aws-service-role/");
+        if let Some(path_name) = role_path_name(role_arn) {
+            self.service_linked = path_name.starts_with(SERVICE_ROLE_PATH);
             self.role_name = path_name.rsplit('/').next();
             self.role_arn = Some(role_arn);
             return true;
         }
         false
     }
+
+    /// What `set_role_arn(role_arn)` records, from facts worked out when the tables were
+    /// loaded ([`crate::tables::HotPrincipal::iam_role`], `name_is`): `role_arn` is an IAM
+    /// role ARN, service-linked or not, whose last segment is `name`. Parses nothing.
+    pub fn set_known_role(&mut self, role_arn: &'a str, name: &'a str, service_linked: bool) {
+        self.service_linked = service_linked;
+        self.role_name = Some(name);
+        self.role_arn = Some(role_arn);
+    }
+}
+
+/// The path the service-linked roles live under.
+const SERVICE_ROLE_PATH: &str = "aws-service-role/";
+
+/// The path and name of an IAM role ARN (`arn:…:iam:…:…:role/PATH/NAME`).
+fn role_path_name(arn: &str) -> Option<&str> {
+    match split_arn(arn) {
+        Some([_, _, "iam", _, _, res]) => res.strip_prefix("role/"),
+        _ => None,
+    }
+}
+
+/// Whether `arn` is a role ARN [`Caller::set_role_arn`] accepts, and then whether the role is
+/// service-linked.
+pub fn role_arn_facts(arn: &str) -> Option<bool> {
+    role_path_name(arn).map(|p| p.starts_with(SERVICE_ROLE_PATH))
 }
 
 /// How a `Principal` entry matched; ordered weakest to strongest.

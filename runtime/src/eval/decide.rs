@@ -4,7 +4,7 @@
 use super::caller::{Caller, MatchKind, match_principal, not_principal_applies};
 use super::condition::{Buffers, holds, resolve_glob};
 use super::context::Lookup;
-use super::plan::PlanId;
+use super::plan::{Entry, PlanId};
 use crate::decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
 use crate::glob::{glob_match, is_arn, resource_matches, resource_star_matches};
 use crate::principal::{PrincipalKind, split_colon};
@@ -316,6 +316,40 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// Counts one statement a plan or a policy's segments list for a known action of class
+    /// `class`: skipped when its action cannot match, counted unread when it is trivial or a
+    /// guardrail whose clauses hold (no `Principal` or a bare `"*"`: what reading it would
+    /// give, a direct match), read otherwise.
+    fn count_entry(&mut self, e: &Entry<'_>, class: &[u32], kind: PolicyKind, m: &mut Matches) {
+        if intersects(e.ids, class) == e.negated {
+            return;
+        }
+        let decided = match e.cond {
+            Some(clauses) => {
+                if !holds(clauses, self.input.ctx, self.buf) {
+                    return;
+                }
+                true
+            }
+            None => e.trivial,
+        };
+        if decided {
+            if e.deny {
+                m.denies += 1;
+            } else {
+                m.allows += 1;
+                m.best = m.best.max(Some(MatchKind::Direct));
+            }
+            return;
+        }
+        let t = self.input.tables;
+        if let Some(policy) = t.policies.get(e.policy as usize)
+            && let Some(st) = policy.statements.get(e.position as usize)
+        {
+            self.record(policy, st, true, kind, m, &mut None);
+        }
+    }
+
     /// Matches the policy with this id.
     fn match_id(
         &mut self,
@@ -325,6 +359,17 @@ impl Ctx<'_, '_> {
         collect: &mut Option<&mut Collect>,
     ) {
         let t = self.input.tables;
+        if let (ActionClass::Known { service, class }, None) = (self.input.class, collect.as_ref())
+        {
+            // The policy's own segments: a statement whose action cannot match is skipped
+            // without being read, and guardrails are decided from their clause lists. Every
+            // allow counts here (a resource policy's strongest match matters).
+            let walked = (t.derived.plans)
+                .visit_policy(id, service, |e| self.count_entry(&e, class, kind, m));
+            if walked {
+                return;
+            }
+        }
         if let Some(p) = t.policies.get(id as usize) {
             self.match_policy(p, t.derived.policy_index.get(id), kind, m, collect);
         }
@@ -356,7 +401,6 @@ impl Ctx<'_, '_> {
                     best: Some(MatchKind::Direct),
                 };
             }
-            let mut none = None;
             t.derived.plans.visit(plan, service, |e| {
                 // A set's allows only count as "some" (identity, boundary, session, SCP and
                 // RCP levels; the resource policy, whose strongest match matters, never comes
@@ -364,23 +408,7 @@ impl Ctx<'_, '_> {
                 if !e.deny && m.allows > 0 {
                     return;
                 }
-                if intersects(e.ids, class) == e.negated {
-                    return;
-                }
-                if e.trivial {
-                    if e.deny {
-                        m.denies += 1;
-                    } else {
-                        m.allows += 1;
-                        m.best = m.best.max(Some(MatchKind::Direct));
-                    }
-                    return;
-                }
-                if let Some(policy) = t.policies.get(e.policy as usize)
-                    && let Some(st) = policy.statements.get(e.position as usize)
-                {
-                    self.record(policy, st, true, kind, &mut m, &mut none);
-                }
+                self.count_entry(&e, class, kind, &mut m);
             });
             return m;
         }

@@ -378,6 +378,14 @@ fn run_org<'t: 'a, 'a>(
                         caller.set_role_arn(a);
                     }
                     (true, Some(_)) => {}
+                    // Found by name, the ARN in the block: its last segment is that name
+                    // (`name_is` confirmed it) and the block knows what parsing it would give.
+                    (false, None)
+                        if let (Some(arn), Some(name), Some(linked)) =
+                            (h.arn_str(), caller.role_name, h.iam_role()) =>
+                    {
+                        caller.set_known_role(arn, name, linked);
+                    }
                     _ => {
                         // The record's ARN, from the hot block when it fits.
                         let arn = h.arn_str().unwrap_or(&r.arn);

@@ -17,11 +17,18 @@
 //! A plan visits statements grouped by segment, not in source order, so it serves the decision
 //! alone (which counts matches); explanations, which list statements in order, take the
 //! per-policy path. Plans are built when the tables are loaded ([`crate::tables::Tables::check`]),
-//! deduplicated by policy list, and used only for actions the tables know.
+//! deduplicated by policy list, and used only for actions the tables know. A single policy (a
+//! resource policy, a managed session policy named by ARN) is walked through its own segments
+//! ([`Plans::visit_policy`]).
+//!
+//! An entry tells the walk what it can decide without reading the statement: trivial
+//! statements (they match whenever their action does) and guardrails whose only test is their
+//! condition block (the entry names the clause list, `COND`).
 
 use crate::decision::Effect;
 use crate::tables::{
-    ActionPattern, ActionPatterns, Policy, PolicyId, PolicyIndexes, ResourcePattern, Statement,
+    ActionPattern, ActionPatterns, Clause, Policy, PolicyId, PolicyIndexes, ResourcePattern,
+    Statement,
 };
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -38,8 +45,14 @@ const NEGATED: u32 = 1 << 31;
 const TRIVIAL: u32 = 1 << 30;
 /// Set when the statement is a `Deny`.
 const DENY: u32 = 1 << 29;
+/// Set when the statement matches whenever its action and its conditions do
+/// ([`conditions_only`]): the entry's next word numbers its clause list in
+/// [`Segments::conds`], so the walk decides it from the (few, shared, cache-resident) clause
+/// lists without reading the statement. At L most statements a request reads are such
+/// guardrails (`Deny` unless `aws:RequestedRegion` / `aws:SecureTransport` / ...).
+const COND: u32 = 1 << 28;
 /// The statement position bits.
-const POSITION: u32 = DENY - 1;
+const POSITION: u32 = COND - 1;
 
 /// A policy with segments for more services than this is looked up in its own directory at run
 /// time.
@@ -99,8 +112,7 @@ impl SegmentParts {
 
     /// Whether policy `pid` can be planned.
     fn plannable(&self, pid: PolicyId) -> bool {
-        let (part, i) = self.part(pid);
-        part.plannable.get(i).copied().unwrap_or(false)
+        self.head(pid).is_some_and(|(_, h)| h.plannable)
     }
 
     /// Policy `pid`'s [`HAS_DENY`] and [`ALLOWS_ALL`] flags (a missing policy "has a deny").
@@ -114,6 +126,10 @@ impl SegmentParts {
 struct PolicyHead {
     dir: (u32, u32),
     any: (u32, u32),
+    /// Usable in plans (indexed patterns, positions below [`POSITION`], an index): kept
+    /// here rather than in an array of its own so that walking one policy's segments
+    /// ([`Plans::visit_policy`]) reads one line for both.
+    plannable: bool,
 }
 
 /// Words before a plan's rows: `[everything, directory rows, directory references,
@@ -164,6 +180,9 @@ pub struct Entry<'p> {
     pub trivial: bool,
     /// A `Deny` statement.
     pub deny: bool,
+    /// For a statement that matches whenever its action and these clauses do
+    /// ([`conditions_only`]): the clauses, so that the statement need not be read.
+    pub cond: Option<&'p [Clause]>,
     /// The pattern ids of the action check, sorted.
     pub ids: &'p [u32],
 }
@@ -174,10 +193,20 @@ pub struct Entry<'p> {
 /// as the strongest kind: `RCPFullAWSAccess` and open resource policies). A `NotPrincipal` or
 /// an `{"AWS": "*"}` entry is not: what they match depends on the caller.
 pub fn is_trivial(st: &Statement) -> bool {
+    st.conditions.is_empty() && any_caller_any_resource(st)
+}
+
+/// Whether `st` matches whenever its action and its conditions do: [`is_trivial`] but for a
+/// non-empty condition block.
+pub fn conditions_only(st: &Statement) -> bool {
+    !st.conditions.is_empty() && any_caller_any_resource(st)
+}
+
+/// No `Principal` or a bare `Principal: "*"`, and a `Resource` list with `*`.
+fn any_caller_any_resource(st: &Statement) -> bool {
     st.principal
         .as_deref()
         .is_none_or(|p| p.wildcard && !p.negated)
-        && st.conditions.is_empty()
         && st
             .resources
             .as_ref()
@@ -185,9 +214,15 @@ pub fn is_trivial(st: &Statement) -> bool {
 }
 
 /// Calls `f` for every entry of a segment of `policy`.
-fn entries(policy: PolicyId, mut words: &[u32], f: &mut impl FnMut(Entry<'_>)) {
+fn entries(part: &Segments, policy: PolicyId, mut words: &[u32], f: &mut impl FnMut(Entry<'_>)) {
     while let [first, n, rest @ ..] = words {
         let n = *n as usize;
+        // A clause list that is not there leaves `cond` empty: the walk then reads the
+        // statement, which decides it the long way (never a match by default).
+        let (cond, rest) = match rest {
+            [c, after @ ..] if first & COND != 0 => (part.conds.get(*c as usize), after),
+            _ => (None, rest),
+        };
         let Some(ids) = rest.get(..n) else {
             return;
         };
@@ -197,6 +232,7 @@ fn entries(policy: PolicyId, mut words: &[u32], f: &mut impl FnMut(Entry<'_>)) {
             negated: first & NEGATED != 0,
             trivial: first & TRIVIAL != 0,
             deny: first & DENY != 0,
+            cond: cond.map(|c| &**c),
             ids,
         });
         words = rest.get(n..).unwrap_or(&[]);
@@ -204,6 +240,24 @@ fn entries(policy: PolicyId, mut words: &[u32], f: &mut impl FnMut(Entry<'_>)) {
 }
 
 impl Plans {
+    /// Calls `f` for every statement of policy `pid` that can match an action of `service`,
+    /// each exactly once, grouped by segment (a resource policy or a session policy named by
+    /// ARN: one policy, not a planned list). False, having called nothing, when the policy
+    /// cannot be planned; the caller then walks it the per-policy way.
+    pub fn visit_policy(&self, pid: PolicyId, service: u32, mut f: impl FnMut(Entry<'_>)) -> bool {
+        let Some((part, ph)) = self.segments.head(pid).filter(|(_, h)| h.plannable) else {
+            return false;
+        };
+        let dir = slice(&part.policy_dir, ph.dir);
+        if let Ok(i) = dir.binary_search_by_key(&service, |r| r.0)
+            && let Some(&(_, a, b)) = dir.get(i)
+        {
+            entries(part, pid, slice(&part.words, (a, b)), &mut f);
+        }
+        entries(part, pid, slice(&part.words, ph.any), &mut f);
+        true
+    }
+
     /// Calls `f` for every statement of `plan` that can match an action of `service`: each
     /// exactly once, grouped by policy segment.
     pub fn visit(&self, plan: PlanId, service: u32, mut f: impl FnMut(Entry<'_>)) {
@@ -212,7 +266,8 @@ impl Plans {
         };
         let segs = &self.segments;
         let mut segment = |&[pid, a, b]: &Word3| {
-            entries(pid, slice(&segs.part(pid).0.words, (a, b)), &mut f);
+            let part = segs.part(pid).0;
+            entries(part, pid, slice(&part.words, (a, b)), &mut f);
         };
         if let Ok(i) = p.dir.binary_search_by_key(&service, |r| r[0])
             && let Some(&[_, a, b]) = p.dir.get(i)
@@ -302,10 +357,10 @@ pub struct Segments {
     policies: Vec<PolicyHead>,
     policy_dir: Vec<Row>,
     words: Vec<u32>,
-    /// Per policy: usable in plans (indexed patterns, positions below `NEGATED`).
-    plannable: Vec<bool>,
     /// Per policy: [`HAS_DENY`], [`ALLOWS_ALL`].
     summary: Vec<u8>,
+    /// The distinct clause lists of the [`COND`] entries, numbered by first use.
+    conds: Vec<Arc<[Clause]>>,
 }
 
 impl Segments {
@@ -328,7 +383,6 @@ impl Segments {
         segs.policy_dir.reserve(entries);
         segs.policies.reserve(policies.len());
         segs.summary.reserve(policies.len());
-        let mut plannable = Vec::with_capacity(policies.len());
         // Without contiguous service ranges (tables not written by the compiler) no plan is
         // built and the evaluator takes the per-policy path.
         let grouped = !service_patterns.is_empty() || patterns.is_empty();
@@ -365,14 +419,42 @@ impl Segments {
         // Per statement of the current policy: its entry flags, worked out once however many
         // service segments list it.
         let mut flags: Vec<u32> = Vec::new();
+        // Per statement of the current policy: its clause list's number, for `COND` entries.
+        let mut cond_ids: Vec<u32> = Vec::new();
+        // Clause lists numbered by address first (the loader shares equal lists, so this is
+        // nearly every lookup), then by content: compiled and loaded tables number alike.
+        let mut cond_by_ptr: FxHashMap<usize, u32> = FxHashMap::default();
+        let mut cond_by_content: FxHashMap<&[Clause], u32> = FxHashMap::default();
         for (pid, policy) in policies.iter().enumerate() {
             let mut summary = 0;
             let mut indexed = true;
             flags.clear();
+            cond_ids.clear();
             for st in &policy.statements {
                 indexed &= matches!(st.actions.patterns, ActionPatterns::Indexed(_));
                 let trivial = is_trivial(st);
                 let mut f = 0;
+                let mut cond_id = u32::MAX;
+                if conditions_only(st) {
+                    let ptr = Arc::as_ptr(&st.conditions).cast::<Clause>() as usize;
+                    let next = u32::try_from(segs.conds.len()).unwrap_or(u32::MAX);
+                    let id = match cond_by_ptr.get(&ptr) {
+                        Some(id) => *id,
+                        None => {
+                            let id = *cond_by_content.entry(&st.conditions).or_insert(next);
+                            if id == next {
+                                segs.conds.push(st.conditions.clone());
+                            }
+                            cond_by_ptr.insert(ptr, id);
+                            id
+                        }
+                    };
+                    if id != u32::MAX {
+                        f |= COND;
+                        cond_id = id;
+                    }
+                }
+                cond_ids.push(cond_id);
                 if st.actions.negated {
                     f |= NEGATED;
                 }
@@ -397,8 +479,9 @@ impl Segments {
             }
             segs.summary.push(summary);
             let ok = grouped && policy.statements.len() < POSITION as usize && indexed;
-            plannable.push(ok);
             let ix = index.get(pid as PolicyId);
+            // A policy without an index is walked whole, never skipped by a plan.
+            let ok = ok && ix.is_some();
             let (Some(ix), true) = (ix, ok) else {
                 segs.policies.push(PolicyHead::default());
                 continue;
@@ -412,8 +495,12 @@ impl Segments {
                         continue; // excluded above
                     };
                     let start = words.len();
-                    words.push(pos | flags.get(pos as usize).copied().unwrap_or(0));
+                    let f = flags.get(pos as usize).copied().unwrap_or(0);
+                    words.push(pos | f);
                     words.push(0);
+                    if f & COND != 0 {
+                        words.push(cond_ids.get(pos as usize).copied().unwrap_or(u32::MAX));
+                    }
                     // Statements share their id lists (`Arc`): each list's kept ids for a
                     // service are worked out once, keyed by the list's address.
                     let key = (
@@ -424,7 +511,7 @@ impl Segments {
                         .entry(key)
                         .or_insert_with(|| keep(ids, service, &mut kept_ids));
                     words.extend_from_slice(kept_ids.get(a as usize..b as usize).unwrap_or(&[]));
-                    let n = (words.len() - start - 2) as u32;
+                    let n = (words.len() - start - 2 - usize::from(f & COND != 0)) as u32;
                     if n == 0 && !st.actions.negated {
                         // Cannot match any action of this service.
                         words.truncate(start);
@@ -449,9 +536,9 @@ impl Segments {
             segs.policies.push(PolicyHead {
                 dir: (dir_start, dir_end),
                 any: (a, b),
+                plannable: true,
             });
         }
-        segs.plannable = plannable;
         segs
     }
 }
@@ -461,7 +548,7 @@ impl Segments {
 /// Each plan is one contiguous run of words, and its id is where the run starts: a
 /// principal's identity plan is cold in a large organization, and a visit now reads one or
 /// two adjacent cache lines instead of a head, a directory and a reference array in three
-/// places. A run is [`HEADER`] words (`[everything, d, r, a, w]`: [`Plans::allows_everything`]
+/// places. A run is `HEADER` words (`[everything, d, r, a, w]`: [`Plans::allows_everything`]
 /// and the counts that follow), `d` directory rows `(service, first, end)` (references
 /// counted from the plan's first, sorted by service), `r` reference rows `(policy, start,
 /// end)` (segments, in directory order), `a` reference rows of the any-service segments, and
@@ -610,7 +697,7 @@ impl<'t> Builder<'t> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_trivial;
+    use super::{conditions_only, is_trivial};
     use crate::decision::Effect;
     use crate::eval::caller::{Caller, MatchKind, match_principal};
     use crate::principal::{Principal, PrincipalKind, PrincipalType};
@@ -695,6 +782,19 @@ mod tests {
         }]
         .into();
         assert!(!is_trivial(&conditional));
+        // The same statement with its conditions is decided from them alone; none of the
+        // unconditional ones is, nor a conditional one that names its resource or callers.
+        assert!(conditions_only(&conditional));
+        for (i, (st, _)) in cases.iter().enumerate() {
+            assert!(!conditions_only(st), "case {i}: {st:?}");
+            let mut with = st.clone();
+            with.conditions = conditional.conditions.clone();
+            assert_eq!(
+                conditions_only(&with),
+                cases[i].1,
+                "case {i} with a condition"
+            );
+        }
     }
 
     /// What the plan walk counts for a trivial statement without reading it (an allow of the
