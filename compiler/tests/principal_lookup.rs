@@ -19,6 +19,47 @@ use gavel_runtime::Engine;
 use gavel_runtime::tables::HOT_ARN;
 use std::path::Path;
 
+/// An organization compiled to tables and to a decision file loaded back.
+struct Compiled {
+    org: gavel_compiler::org::Organization,
+    tables: gavel_runtime::tables::Tables,
+    engine: Engine,
+}
+
+impl Compiled {
+    /// `work` (lines of account 222222222222) and `extra` (after the tree) in a two-account
+    /// organization whose accounts carry `FullAWSAccess`.
+    fn new(file: &str, work: &str, extra: &str) -> Compiled {
+        let text = format!(
+            "organization \"o-lookup0001\" {{\n  management 111111111111\n  root Root id \"r-look\" {{\n    attach scp FullAWSAccess\n    account 111111111111 \"management\" {{ attach scp FullAWSAccess }}\n    account 222222222222 \"work\" {{\n      attach scp FullAWSAccess\n{work}    }}\n  }}\n{extra}}}\n"
+        );
+        let org = parse_org_text(&text, file, Path::new("."), &LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{e:?}\n{text}"))
+            .value;
+        let tables = compile_org(&org, &CompileOptions::default()).unwrap();
+        let engine = Engine::from_bytes(tables.to_bytes()).unwrap();
+        Compiled {
+            org,
+            tables,
+            engine,
+        }
+    }
+
+    /// The decision for the org case `line`, the same on the reference, the tables and the
+    /// file (asserted).
+    fn decide(&self, line: &str) -> gavel_runtime::Decision {
+        let case = parse_org_case(line).unwrap_or_else(|e| panic!("{line}: {}", e.message));
+        let want = decide_org(&self.org, &case.request, &Options::default());
+        let got = decide_org_compiled(&self.tables, &case.request);
+        let from_file = decide_org_engine(&self.engine, &case.request);
+        assert!(
+            same_answer(&want, &got) && same_answer(&want, &from_file),
+            "{line}:\n  reference {want:?}\n  compiled  {got:?}\n  file      {from_file:?}"
+        );
+        want.decision
+    }
+}
+
 /// A path that makes `arn:aws:iam::222222222222:user{path}{name}` exactly `len` bytes long.
 fn path_for(kind: &str, name: &str, len: usize) -> String {
     let fixed = "arn:aws:iam::222222222222:".len() + kind.len() + 2 + name.len();
@@ -60,19 +101,7 @@ fn principals_are_found_alike_whatever_the_length_of_their_arn() {
         "      resource \"arn:aws:s3:::b\" {{ policy {{ allow s3:PutObject on \"arn:aws:s3:::b/*\" for {} }} }}\n",
         user_arns.join(", ")
     );
-    let text = format!(
-        "organization \"o-lookup0001\" {{\n  management 111111111111\n  root Root id \"r-look\" {{\n    attach scp FullAWSAccess\n    account 111111111111 \"management\" {{ attach scp FullAWSAccess }}\n    account 222222222222 \"work\" {{\n      attach scp FullAWSAccess\n{users}{roles}{bucket}    }}\n  }}\n}}\n"
-    );
-    let org = parse_org_text(
-        &text,
-        "lookup.gavel",
-        Path::new("."),
-        &LoadOptions::default(),
-    )
-    .unwrap_or_else(|e| panic!("{e:?}\n{text}"))
-    .value;
-    let tables = compile_org(&org, &CompileOptions::default()).unwrap();
-    let engine = Engine::from_bytes(tables.to_bytes()).unwrap();
+    let org = Compiled::new("lookup.gavel", &format!("{users}{roles}{bucket}"), "");
 
     // Each ARN as it is, with one byte changed just before, at and after the inline part and
     // at its end, and (users) without the path, which the name lookup finds.
@@ -111,17 +140,8 @@ fn principals_are_found_alike_whatever_the_length_of_their_arn() {
             let line = format!(
                 r#"{{"id": "x", "request": {{"principal": "{caller}", "action": "{action}", "resource": "arn:aws:s3:::b/k", "resourceAccount": "222222222222"{session}}}, "expect": "Allow"}}"#
             );
-            let case = parse_org_case(&line).unwrap_or_else(|e| panic!("{line}: {}", e.message));
-            let want = decide_org(&org, &case.request, &Options::default());
-            let got = decide_org_compiled(&tables, &case.request);
-            let from_file = decide_org_engine(&engine, &case.request);
-            assert!(
-                same_answer(&want, &got) && same_answer(&want, &from_file),
-                "{principal} {action}:\n  reference {want:?}\n  compiled  {got:?}\n  file      {from_file:?}"
-            );
-            *decided
-                .entry(format!("{action} {:?}", want.decision))
-                .or_insert(0) += 1;
+            let decision = org.decide(&line);
+            *decided.entry(format!("{action} {decision:?}")).or_insert(0) += 1;
         }
     }
     // Found principals (allowed by their own policy; users also by the bucket's, roles not),
@@ -170,36 +190,24 @@ fn role_sessions_found_by_name_keep_their_role_arn_and_service_link() {
             "aws \"arn:aws:iam::222222222222:role/decoy/{name}\""
         ));
     }
-    let text = format!(
-        "organization \"o-lookup0002\" {{\n  management 111111111111\n  root Root id \"r-look\" {{\n    attach scp FullAWSAccess\n    account 111111111111 \"management\" {{ attach scp FullAWSAccess }}\n    account 222222222222 \"work\" {{\n      attach scp FullAWSAccess\n      attach scp NoWrites\n{text_roles}      resource \"arn:aws:s3:::b\" {{ policy {{ allow s3:GetObject on \"arn:aws:s3:::b/*\" for {}  allow s3:DeleteObject on \"arn:aws:s3:::b/*\" for {} }} }}\n    }}\n  }}\n  scp NoWrites {{ deny s3:PutObject on * }}\n}}\n",
+    let work = format!(
+        "      attach scp NoWrites\n{text_roles}      resource \"arn:aws:s3:::b\" {{ policy {{ allow s3:GetObject on \"arn:aws:s3:::b/*\" for {}  allow s3:DeleteObject on \"arn:aws:s3:::b/*\" for {} }} }}\n",
         grants.join(", "),
         decoys.join(", ")
     );
-    let org = parse_org_text(
-        &text,
+    let org = Compiled::new(
         "roles.gavel",
-        Path::new("."),
-        &LoadOptions::default(),
-    )
-    .unwrap_or_else(|e| panic!("{e:?}\n{text}"))
-    .value;
-    let tables = compile_org(&org, &CompileOptions::default()).unwrap();
-    let engine = Engine::from_bytes(tables.to_bytes()).unwrap();
+        &work,
+        "  scp NoWrites { deny s3:PutObject on * }\n",
+    );
     let mut decided = std::collections::BTreeMap::new();
     for (name, _) in &roles {
         for action in ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] {
             let line = format!(
                 r#"{{"id": "x", "request": {{"principal": "arn:aws:sts::222222222222:assumed-role/{name}/s", "action": "{action}", "resource": "arn:aws:s3:::b/k", "resourceAccount": "222222222222"}}, "expect": "Allow"}}"#
             );
-            let case = parse_org_case(&line).unwrap_or_else(|e| panic!("{line}: {}", e.message));
-            let want = decide_org(&org, &case.request, &Options::default());
-            let got = decide_org_compiled(&tables, &case.request);
-            let from_file = decide_org_engine(&engine, &case.request);
-            assert!(
-                same_answer(&want, &got) && same_answer(&want, &from_file),
-                "{name} {action}:\n  reference {want:?}\n  compiled  {got:?}\n  file      {from_file:?}"
-            );
-            decided.insert(format!("{name} {action}"), format!("{:?}", want.decision));
+            let decision = org.decide(&line);
+            decided.insert(format!("{name} {action}"), format!("{decision:?}"));
         }
     }
     let expect = |k: &str| decided.get(k).map(String::as_str);
