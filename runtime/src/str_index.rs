@@ -21,6 +21,35 @@ fn hash(key: &str) -> u64 {
     FxBuildHasher.hash_one(key)
 }
 
+/// Splits `(key, hash, position)` entries into the positions of the hashes exactly one key has
+/// and, in entry order, the entries of the keys whose hash another key shares (which the
+/// caller keeps by text). A key listed again replaces its position in either part.
+fn partition<K: PartialEq + Copy>(
+    entries: impl IntoIterator<Item = (K, u64, u32)>,
+) -> (FxHashMap<u64, u32>, Vec<(K, u32)>) {
+    let mut first: FxHashMap<u64, (K, u32)> = FxHashMap::default();
+    let mut clashing: FxHashMap<u64, ()> = FxHashMap::default();
+    let mut rest = Vec::new();
+    for (key, h, pos) in entries {
+        if clashing.contains_key(&h) {
+            rest.push((key, pos));
+            continue;
+        }
+        match first.get(&h) {
+            Some((other, _)) if *other != key => {
+                rest.extend(first.remove(&h));
+                rest.push((key, pos));
+                clashing.insert(h, ());
+            }
+            _ => {
+                first.insert(h, (key, pos));
+            }
+        }
+    }
+    let unique = first.into_iter().map(|(h, (_, p))| (h, p)).collect();
+    (unique, rest)
+}
+
 impl StrIndex {
     /// Indexes `key -> position` pairs; for a key listed twice the last position wins (as
     /// repeated `HashMap::insert`s would).
@@ -32,32 +61,10 @@ impl StrIndex {
         entries: impl IntoIterator<Item = (&'k str, u32)>,
         hash: fn(&str) -> u64,
     ) -> StrIndex {
-        let mut first: FxHashMap<u64, (&str, u32)> = FxHashMap::default();
-        let mut clashing: FxHashMap<u64, ()> = FxHashMap::default();
-        let mut collided: FxHashMap<String, u32> = FxHashMap::default();
-        for (key, pos) in entries {
-            let h = hash(key);
-            if clashing.contains_key(&h) {
-                collided.insert(key.to_string(), pos);
-                continue;
-            }
-            match first.get(&h) {
-                Some((other, _)) if *other != key => {
-                    if let Some((other, at)) = first.remove(&h) {
-                        collided.insert(other.to_string(), at);
-                    }
-                    collided.insert(key.to_string(), pos);
-                    clashing.insert(h, ());
-                }
-                _ => {
-                    first.insert(h, (key, pos));
-                }
-            }
-        }
-        StrIndex {
-            by_hash: first.into_iter().map(|(h, (_, p))| (h, p)).collect(),
-            collided,
-        }
+        let (by_hash, rest) = partition(entries.into_iter().map(|(k, p)| (k, hash(k), p)));
+        // In entry order, so that a key listed again keeps its last position here too.
+        let collided = rest.into_iter().map(|(k, p)| (k.to_string(), p)).collect();
+        StrIndex { by_hash, collided }
     }
 
     /// The position of `key`, confirmed by `key_at` (the key stored at a position).
@@ -71,13 +78,7 @@ impl StrIndex {
         key_at: impl Fn(u32) -> Option<&'t str>,
         hash: fn(&str) -> u64,
     ) -> Option<u32> {
-        if !self.collided.is_empty()
-            && let Some(p) = self.collided.get(key)
-        {
-            return Some(*p);
-        }
-        let p = *self.by_hash.get(&hash(key))?;
-        (key_at(p)? == key).then_some(p)
+        self.get_by_with(key, |p| key_at(p) == Some(key), hash)
     }
 
     /// The position of `key`, confirmed by `is_key` (whether the key stored at a position is
@@ -138,40 +139,29 @@ impl NameIndex {
         entries: impl IntoIterator<Item = (u32, &'k str, u32, bool)>,
         hash: fn(u32, &str) -> u64,
     ) -> NameIndex {
-        let mut first: FxHashMap<u64, ((u32, &str), u32)> = FxHashMap::default();
-        let mut clashing: FxHashMap<u64, ()> = FxHashMap::default();
         let mut exact: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
+        let mut keep_exact = |(a, n): (u32, &str), p| {
+            exact.entry(n.to_string()).or_default().push((a, p));
+        };
         // Each key once, in entry order: later repeats are dropped wherever the first went.
         let mut seen: FxHashMap<(u32, &str), ()> = FxHashMap::default();
-        let keep_exact =
-            |exact: &mut FxHashMap<String, Vec<(u32, u32)>>, (a, n): (u32, &str), p| {
-                exact.entry(n.to_string()).or_default().push((a, p));
-            };
-        for (account, name, pos, confirmable) in entries {
+        let mut confirmable = Vec::new();
+        for (account, name, pos, can_confirm) in entries {
             let key = (account, name);
             if seen.insert(key, ()).is_some() {
                 continue;
             }
-            let h = hash(account, name);
-            if !confirmable || clashing.contains_key(&h) {
-                keep_exact(&mut exact, key, pos);
-                continue;
-            }
-            match first.remove(&h) {
-                Some((other, at)) => {
-                    keep_exact(&mut exact, other, at);
-                    keep_exact(&mut exact, key, pos);
-                    clashing.insert(h, ());
-                }
-                None => {
-                    first.insert(h, (key, pos));
-                }
+            if can_confirm {
+                confirmable.push((key, hash(account, name), pos));
+            } else {
+                keep_exact(key, pos);
             }
         }
-        NameIndex {
-            by_hash: first.into_iter().map(|(h, (_, p))| (h, p)).collect(),
-            exact,
+        let (by_hash, rest) = partition(confirmable);
+        for (key, pos) in rest {
+            keep_exact(key, pos);
         }
+        NameIndex { by_hash, exact }
     }
 
     /// The position of `name` in account `account`, confirmed by `is_key` (whether the entry
