@@ -307,3 +307,179 @@ fn guardrails_decided_from_their_clause_lists_agree() {
     assert_eq!(decisions.len(), 3, "{decisions:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// SCP and RCP chains decided by their denies alone (`plan::Chain`): chains with an allow-all
+/// policy at every level (one deny plan, or nothing to walk), chains where some level lacks
+/// one (level by level: its gate must still close), a deny policy named at two levels, a
+/// policy that both allows everything and denies, a `NotAction` deny, RCPs (which always have
+/// `RCPFullAWSAccess`) on and off the services they govern. The shortcut (`authorize`), the level-by-level path
+/// (`authorize_explain`) and the reference agree, and each chain takes the form it should.
+#[test]
+fn scp_and_rcp_chains_decided_by_their_denies_agree() {
+    use gavel_runtime::eval::plan::Chain;
+    let policy = |name: &str, statements: &[&str]| {
+        format!(
+            r#"{{"name":"{name}","document":{{"Version":"2012-10-17","Statement":[{}]}}}}"#,
+            statements.join(",")
+        )
+    };
+    let all = r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#;
+    let rcp_all = r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#;
+    let regions = r#"{"Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-east-1","eu-west-1"]}}}"#;
+    let no_put =
+        r#"{"Effect":"Deny","Action":"svc1:Put*","Resource":"arn:aws:svc1:*:*:thing/locked"}"#;
+    let tls = r#"{"Effect":"Deny","Principal":"*","Action":["s3:*","sqs:*"],"Resource":"*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}"#;
+    let only_s3 = r#"{"Effect":"Allow","Action":"s3:*","Resource":"*"}"#;
+    let levels = |levels: &[Vec<String>]| {
+        let inner: Vec<String> = levels
+            .iter()
+            .map(|l| format!("[{}]", l.join(",")))
+            .collect();
+        format!("[{}]", inner.join(","))
+    };
+    let full = policy("FullAWSAccess", &[all]);
+    let guard = policy("regions", &[regions]);
+    let scp_chains = [
+        // Every level allows all; denies at two levels, one policy named twice.
+        (
+            levels(&[
+                vec![full.clone()],
+                vec![full.clone(), guard.clone()],
+                vec![full.clone(), guard.clone(), policy("locked", &[no_put])],
+            ]),
+            "denies",
+        ),
+        // Allow-all and a deny in one policy.
+        (levels(&[vec![policy("mixed", &[all, no_put])]]), "denies"),
+        (levels(&[vec![full.clone()], vec![full.clone()]]), "open"),
+        // The second level allows only S3: its gate closes for the others.
+        (
+            levels(&[
+                vec![full.clone(), guard.clone()],
+                vec![policy("s3-only", &[only_s3])],
+            ]),
+            "levels",
+        ),
+    ];
+    let rcp_full = policy("RCPFullAWSAccess", &[rcp_all]);
+    let rcp_chains = [
+        (
+            levels(&[
+                vec![rcp_full.clone()],
+                vec![rcp_full.clone(), policy("tls", &[tls])],
+            ]),
+            "denies",
+        ),
+        (levels(&[vec![rcp_full.clone()]]), "open"),
+        // `RCPFullAWSAccess` is at every level whether named or not (spec §2): RCP chains
+        // always take the shortcut.
+        (
+            levels(&[vec![policy("tls", &[tls])], vec![policy("tls", &[tls])]]),
+            "denies",
+        ),
+    ];
+    // Actions named literally in some policy are known to the tables (only those take plans
+    // and chains); `svc1:PutOther` is not, and takes the per-policy path.
+    let known = r#"{"Effect":"Allow","Action":["s3:GetObject","sqs:SendMessage","svc1:PutThing","iam:GetUser"],"Resource":"*"}"#;
+    let identity = policy("admin", &[all, known]);
+    let bucket = policy(
+        "grants",
+        &[
+            r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:user/bob"},"Action":"*","Resource":"*"}"#,
+        ],
+    );
+    let requests = [
+        ("s3:GetObject", "arn:aws:s3:::bucket/key"),
+        (
+            "sqs:SendMessage",
+            "arn:aws:sqs:eu-west-1:111122223333:queue",
+        ),
+        (
+            "svc1:PutThing",
+            "arn:aws:svc1:us-east-1:111122223333:thing/locked",
+        ),
+        (
+            "svc1:PutThing",
+            "arn:aws:svc1:us-east-1:111122223333:thing/open",
+        ),
+        ("iam:GetUser", "arn:aws:iam::111122223333:user/alice"),
+        (
+            "svc1:PutOther",
+            "arn:aws:svc1:us-east-1:111122223333:thing/locked",
+        ),
+    ];
+    let callers = [
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:iam::444455556666:user/bob",
+    ];
+    let reference = Reference::default();
+    let compiled = CompiledInMemory::default();
+    let file = CompiledFile::default();
+    let mut failures = Vec::new();
+    let mut decisions = std::collections::BTreeMap::new();
+    let mut forms = std::collections::BTreeSet::new();
+    let mut n = 0;
+    for (scps, scp_form) in &scp_chains {
+        for (rcps, rcp_form) in &rcp_chains {
+            for ((action, resource), caller) in
+                requests.iter().flat_map(|r| callers.map(|c| (r, c)))
+            {
+                for region in [Some("eu-west-1"), Some("ap-south-1"), None] {
+                    for transport in [Some("true"), Some("false"), None] {
+                        n += 1;
+                        let mut context = Vec::new();
+                        for (key, value) in [
+                            ("aws:RequestedRegion", region),
+                            ("aws:SecureTransport", transport),
+                        ] {
+                            if let Some(v) = value {
+                                context.push(format!(r#""{key}":"{v}""#));
+                            }
+                        }
+                        let line = format!(
+                            r#"{{"id":"chain-{n}","identityPolicies":[{identity}],"scps":{scps},"rcps":{rcps},"resourcePolicy":{bucket},"request":{{"principal":"{caller}","action":"{action}","resource":"{resource}","context":{{{}}}}},"expect":"ImplicitDeny"}}"#,
+                            context.join(",")
+                        );
+                        let case = parse_case(&line, 1)
+                            .unwrap_or_else(|e| panic!("{line}: {}", e.message));
+                        let want = reference.decide_case(&case);
+                        *decisions
+                            .entry(format!("{:?} {:?}", want.decision, want.basis))
+                            .or_insert(0) += 1;
+                        if let Err(report) = compare(&case, &[&reference, &compiled, &file]) {
+                            failures.push(format!("{scp_form}/{rcp_form} {caller} {action} {resource} {context:?}: {report}"));
+                        }
+                        if forms.insert((scp_form, rcp_form)) {
+                            let tables = gavel_compiler::lower::compile_case(
+                                &case.set,
+                                &CompileOptions::default(),
+                            )
+                            .unwrap_or_else(|e| panic!("{e}"));
+                            let form = |c: Chain| match c {
+                                Chain::Levels => "levels",
+                                Chain::Open => "open",
+                                Chain::Denies(_) => "denies",
+                            };
+                            let levels = &tables.derived.fixed_plans.levels;
+                            assert_eq!(form(levels.scp_chain), *scp_form, "{scps}");
+                            assert_eq!(form(levels.rcp_chain), *rcp_form, "{rcps}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Explicit denies from SCPs and RCPs, both gates, allows same- and cross-account.
+    for basis in [
+        "ExplicitDeny ExplicitDenyStatement",
+        "ImplicitDeny ScpGate(1)",
+        "Allow IdentityGrant",
+        "Allow CrossAccountGrant",
+    ] {
+        assert!(
+            decisions.contains_key(basis),
+            "{basis} never reached: {decisions:?}"
+        );
+    }
+}

@@ -12,7 +12,7 @@
 use crate::cond_value::CondValue;
 use crate::decision::Effect;
 use crate::eval::context::KeyKind;
-use crate::eval::plan::{self, PlanId, Plans};
+use crate::eval::plan::{self, Chain, PlanId, Plans};
 use crate::glob::Tok;
 use crate::operator::Operator;
 use crate::par;
@@ -514,6 +514,8 @@ pub struct Derived {
     pub account_plans: Vec<LevelPlans>,
     /// Per specialized SCP set ([`OrgTables::scp_sets`]): the plans of its levels.
     pub scp_set_plans: Vec<Vec<Option<PlanId>>>,
+    /// Per specialized SCP set: how its chain is decided ([`Chain`]).
+    pub scp_set_chains: Vec<Chain>,
     /// The plans of a fixed scope's sets.
     pub fixed_plans: FixedPlans,
 }
@@ -525,6 +527,10 @@ pub struct LevelPlans {
     pub scps: Vec<Option<PlanId>>,
     /// RCP levels, root first.
     pub rcps: Vec<Option<PlanId>>,
+    /// How the SCP chain is decided ([`Chain`]).
+    pub scp_chain: Chain,
+    /// How the RCP chain is decided.
+    pub rcp_chain: Chain,
 }
 
 /// The plans of [`Scope::Fixed`]'s policy sets.
@@ -852,15 +858,46 @@ impl Tables {
         index.append(rest_index);
         let segments = plan::SegmentParts::new(segments, rest_segments);
 
+        // The deny-bearing policies of every SCP and RCP chain ([`Chain`]), made before the
+        // builder, which borrows the lists it plans: a fixed scope's two chains, or each
+        // account's two and each specialized SCP set's one, in that order.
+        let chain_denies = |levels: &Option<Vec<Vec<PolicyId>>>| {
+            levels
+                .as_ref()
+                .and_then(|l| segments.chain_denies(l.iter().map(Vec::as_slice)))
+        };
+        let chain_lists: Vec<Option<Vec<PolicyId>>> = match &self.scope {
+            Scope::Fixed(sets) => vec![chain_denies(&sets.scps), chain_denies(&sets.rcps)],
+            Scope::Org(org) => (org.accounts.iter())
+                .flat_map(|a| [chain_denies(&a.scps), chain_denies(&a.rcps)])
+                .chain(
+                    org.scp_sets
+                        .iter()
+                        .map(|set| segments.chain_denies(set.iter().map(Vec::as_slice))),
+                )
+                .collect(),
+        };
+        let mut chain_lists = chain_lists.iter();
+
         // (Functions, not closures: the builder borrows the lists it plans.)
+        fn chain<'t>(list: Option<&'t Option<Vec<PolicyId>>>, b: &mut plan::Builder<'t>) -> Chain {
+            match list {
+                Some(Some(l)) if l.is_empty() => Chain::Open,
+                Some(Some(l)) => b.plan(l).map_or(Chain::Levels, Chain::Denies),
+                _ => Chain::Levels,
+            }
+        }
         fn levels<'t>(
             scps: &'t Option<Vec<Vec<PolicyId>>>,
             rcps: &'t Option<Vec<Vec<PolicyId>>>,
+            chains: &mut std::slice::Iter<'t, Option<Vec<PolicyId>>>,
             b: &mut plan::Builder<'t>,
         ) -> LevelPlans {
             LevelPlans {
                 scps: scps.iter().flatten().map(|l| b.plan(l)).collect(),
                 rcps: rcps.iter().flatten().map(|l| b.plan(l)).collect(),
+                scp_chain: chain(chains.next(), b),
+                rcp_chain: chain(chains.next(), b),
             }
         }
         fn of<'t>(
@@ -888,7 +925,7 @@ impl Tables {
                     identity: b.plan(&sets.identity),
                     boundaries: b.plan(&sets.boundaries),
                     session: b.plan(&sets.session),
-                    levels: levels(&sets.scps, &sets.rcps, &mut b),
+                    levels: levels(&sets.scps, &sets.rcps, &mut chain_lists, &mut b),
                 };
                 (b.finish(), plan::Parts::default())
             }
@@ -896,12 +933,15 @@ impl Tables {
                 derived.account_plans = org
                     .accounts
                     .iter()
-                    .map(|a| levels(&a.scps, &a.rcps, &mut b))
+                    .map(|a| levels(&a.scps, &a.rcps, &mut chain_lists, &mut b))
                     .collect();
                 derived.scp_set_plans = org
                     .scp_sets
                     .iter()
                     .map(|set| set.iter().map(|l| b.plan(l)).collect())
+                    .collect();
+                derived.scp_set_chains = (org.scp_sets.iter())
+                    .map(|_| chain(chain_lists.next(), &mut b))
                     .collect();
                 let (first, rest) = org.principals.split_at(org.principals.len() / 2);
                 let second_half = || {

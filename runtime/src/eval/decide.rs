@@ -4,7 +4,7 @@
 use super::caller::{Caller, MatchKind, match_principal, not_principal_applies};
 use super::condition::{Buffers, holds, resolve_glob};
 use super::context::Lookup;
-use super::plan::{Entry, PlanId};
+use super::plan::{Chain, Entry, PlanId};
 use crate::decision::{Decision, DenyBasis, Effect, Explanation, PolicyKind, StatementRef};
 use crate::glob::{glob_match, is_arn, resource_matches, resource_star_matches};
 use crate::principal::{PrincipalKind, split_colon};
@@ -69,6 +69,10 @@ pub struct SetPlans<'a> {
     pub scps: &'a [Option<PlanId>],
     /// RCP levels.
     pub rcps: &'a [Option<PlanId>],
+    /// How the SCP levels are decided ([`Chain`]).
+    pub scp_chain: Chain,
+    /// How the RCP levels are decided.
+    pub rcp_chain: Chain,
 }
 
 impl Sets<'_> {
@@ -375,6 +379,50 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// SCP or RCP `levels` (root first, `plans` theirs, `kind` naming a level): whether a
+    /// statement of them denies, and the first level without an allow. Without an explanation
+    /// to collect, the first deny ends the walk, and a known action takes the chain's
+    /// shortcut ([`Chain`]): the levels' allows are then known to be there.
+    fn levels(
+        &mut self,
+        levels: &[Vec<PolicyId>],
+        plans: &[Option<PlanId>],
+        chain: Chain,
+        kind: fn(u16) -> PolicyKind,
+        collect: &mut Option<&mut Collect>,
+    ) -> (bool, Option<usize>) {
+        if let (ActionClass::Known { service, class }, None) = (self.input.class, collect.as_ref())
+        {
+            match chain {
+                Chain::Open => return (false, None),
+                Chain::Denies(plan) => {
+                    let mut m = Matches::default();
+                    (self.input.tables.derived.plans).visit(plan, service, |e| {
+                        // Only a deny can change what the chain decides, and one is enough.
+                        if e.deny && m.denies == 0 {
+                            self.count_entry(&e, class, kind(0), &mut m);
+                        }
+                    });
+                    return (m.denies > 0, None);
+                }
+                Chain::Levels => {}
+            }
+        }
+        let (mut deny, mut gate) = (false, None);
+        for (l, ids) in levels.iter().enumerate() {
+            let plan = plans.get(l).copied().flatten();
+            let m = self.match_ids(ids, plan, kind(level(l)), collect);
+            deny |= m.denies > 0;
+            if deny && collect.is_none() {
+                return (true, gate);
+            }
+            if m.allows == 0 && gate.is_none() {
+                gate = Some(l);
+            }
+        }
+        (deny, gate)
+    }
+
     /// `ids` is read only on the per-policy path (a principal record's list would otherwise
     /// be a cache miss on every request).
     fn match_ids(
@@ -481,30 +529,26 @@ pub fn decide(input: &Input<'_>, buf: &mut Buffers, mut collect: Option<&mut Col
     // are checked after it is applied).
     let settled = |any_deny: bool, collect: &Option<&mut Collect>| any_deny && collect.is_none();
     let explicit = || Answer::bare(Decision::ExplicitDeny, Basis::ExplicitDenyStatement);
-    let mut any_deny = false;
-    let mut scp_gate: Option<usize> = None;
-    for (l, ids) in scp_levels.into_iter().flatten().enumerate() {
-        let plan = sets.plans.scps.get(l).copied().flatten();
-        let m = cx.match_ids(ids, plan, PolicyKind::Scp(level(l)), &mut collect);
-        any_deny |= m.denies > 0;
-        if settled(any_deny, &collect) {
-            return explicit();
+    let (mut any_deny, scp_gate) = match scp_levels {
+        Some(levels) => {
+            let (plans, chain) = (sets.plans.scps, sets.plans.scp_chain);
+            cx.levels(levels, plans, chain, PolicyKind::Scp, &mut collect)
         }
-        if m.allows == 0 && scp_gate.is_none() {
-            scp_gate = Some(l);
-        }
+        None => (false, None),
+    };
+    if settled(any_deny, &collect) {
+        return explicit();
     }
-    let mut rcp_gate: Option<usize> = None;
-    for (l, ids) in rcp_levels.into_iter().flatten().enumerate() {
-        let plan = sets.plans.rcps.get(l).copied().flatten();
-        let m = cx.match_ids(ids, plan, PolicyKind::Rcp(level(l)), &mut collect);
-        any_deny |= m.denies > 0;
-        if settled(any_deny, &collect) {
-            return explicit();
+    let (rcp_deny, rcp_gate) = match rcp_levels {
+        Some(levels) => {
+            let (plans, chain) = (sets.plans.rcps, sets.plans.rcp_chain);
+            cx.levels(levels, plans, chain, PolicyKind::Rcp, &mut collect)
         }
-        if m.allows == 0 && rcp_gate.is_none() {
-            rcp_gate = Some(l);
-        }
+        None => (false, None),
+    };
+    any_deny |= rcp_deny;
+    if settled(any_deny, &collect) {
+        return explicit();
     }
     let before_rbp = collect.as_ref().map(|c| (c.denies.len(), c.allows.len()));
     let mut rbp = Matches::default();

@@ -23,7 +23,7 @@ use caller::Caller;
 use condition::Buffers;
 use context::{Derived, DerivedText, Given};
 use decide::{ActionClass, Answer, Collect, Input, SetPlans, Sets, decide};
-use plan::PlanId;
+use plan::{Chain, PlanId};
 use std::cell::RefCell;
 
 /// Why a request could not be decided normally; always a deny.
@@ -190,6 +190,8 @@ fn run<'t>(
                             session: p.session,
                             scps: &p.levels.scps,
                             rcps: &p.levels.rcps,
+                            scp_chain: p.levels.scp_chain,
+                            rcp_chain: p.levels.rcp_chain,
                         }
                     },
                 },
@@ -550,6 +552,12 @@ fn run_org<'t: 'a, 'a>(
                         None => levels(account_index).map_or(&[], |l| l.scps.as_slice()),
                     },
                     rcps: levels(resource_account_index).map_or(&[], |l| l.rcps.as_slice()),
+                    scp_chain: match own_set {
+                        Some((_, s)) => d.scp_set_chains.get(s).copied().unwrap_or_default(),
+                        None => levels(account_index).map_or(Chain::Levels, |l| l.scp_chain),
+                    },
+                    rcp_chain: levels(resource_account_index)
+                        .map_or(Chain::Levels, |l| l.rcp_chain),
                 }
             },
         },
