@@ -11,6 +11,7 @@
 
 use crate::cond_value::CondValue;
 use crate::decision::Effect;
+use crate::eval::condition::Shortcut;
 use crate::eval::context::KeyKind;
 use crate::eval::plan::{self, Chain, PlanId, Plans};
 use crate::glob::Tok;
@@ -457,6 +458,23 @@ pub struct Clause {
     /// The values, parsed for the operator's family; `None` for a value that could not be
     /// parsed (lenient import): it compares as an error.
     pub values: Vec<Option<CondValue>>,
+    /// The test without the general comparison, when there is one ([`Shortcut::of`] of the
+    /// operator and values: not stored in the file).
+    pub shortcut: Shortcut,
+}
+
+impl Clause {
+    /// A clause on the lower-cased `key`, with what is derived from the other fields
+    /// ([`KeyKind`], [`Shortcut`]) worked out.
+    pub fn new(operator: Operator, key: String, values: Vec<Option<CondValue>>) -> Clause {
+        Clause {
+            kind: KeyKind::of(&key),
+            shortcut: Shortcut::of(&operator, &values),
+            operator,
+            key,
+            values,
+        }
+    }
 }
 
 /// Action patterns and the classification of known actions.

@@ -31,16 +31,12 @@ use gavel_runtime::value::{Decimal, Instant, parse_cidr};
 use gavel_runtime::{Context, ContextValue, Effect, Engine, Principal, Request};
 
 fn clause(base: BaseOp, set: Option<SetOp>, key: &str, values: Vec<Option<CondValue>>) -> Clause {
-    Clause {
-        operator: Operator {
-            set,
-            base,
-            if_exists: set.is_some(),
-        },
-        kind: gavel_runtime::eval::context::KeyKind::of(key),
-        key: key.into(),
-        values,
-    }
+    let operator = Operator {
+        set,
+        base,
+        if_exists: set.is_some(),
+    };
+    Clause::new(operator, key.into(), values)
 }
 
 /// Statements that between them use every variant the format encodes.

@@ -19,7 +19,6 @@ use crate::model::{
 };
 use crate::org::{OrgRequest, Organization, ResolveError, resolve};
 use crate::reference::{NamedPolicy, PolicySet, rcp_full_aws_access};
-use gavel_runtime::eval::context::KeyKind;
 use gavel_runtime::eval::decide::pattern_matches;
 use gavel_runtime::glob::{Tok, is_arn};
 use gavel_runtime::tables::{
@@ -180,22 +179,17 @@ fn principals(p: &Principals) -> tables::Principals {
 }
 
 fn clause(c: &crate::model::ConditionClause) -> Clause {
-    let key = c.key.to_lowercase();
-    Clause {
-        operator: c.operator.node,
-        kind: KeyKind::of(&key),
-        key,
-        values: c
-            .values
-            .iter()
-            .map(|v| {
-                Some(match &v.parsed {
-                    CondValue::Template(t) => CondValue::Template(lower_keys(t)),
-                    other => other.clone(),
-                })
+    let values = c
+        .values
+        .iter()
+        .map(|v| {
+            Some(match &v.parsed {
+                CondValue::Template(t) => CondValue::Template(lower_keys(t)),
+                other => other.clone(),
             })
-            .collect(),
-    }
+        })
+        .collect();
+    Clause::new(c.operator.node, c.key.to_lowercase(), values)
 }
 
 impl Builder {

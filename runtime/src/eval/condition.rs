@@ -7,7 +7,7 @@
 use super::context::{Lookup, Val};
 use crate::cond_value::CondValue;
 use crate::glob::{Tok, arn_like, glob_match, is_arn, star_glob};
-use crate::operator::{BaseOp, SetOp};
+use crate::operator::{BaseOp, Operator, SetOp};
 use crate::pattern::{Part, Template};
 use crate::principal::split_colon;
 use crate::tables::Clause;
@@ -38,6 +38,66 @@ pub struct Buffers {
     pub text: String,
 }
 
+/// A clause's test when it needs no general comparison, worked out once when the clause is
+/// built or read ([`Shortcut::of`]).
+///
+/// Why: most conditions a request evaluates are guardrails such as `StringNotEquals
+/// aws:RequestedRegion [...]` or `BoolIfExists aws:SecureTransport false`, and the general
+/// path (dispatch per value on the operator and the value's family, templates) cost about as
+/// much as the context lookup. A shortcut gives the same answer as the general path for every
+/// request value (the unit test below compares them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Shortcut {
+    /// The general path.
+    #[default]
+    General,
+    /// `StringEquals` / `StringNotEquals` without a set operator whose values are all plain
+    /// text: the request value is compared with each.
+    Strings(Box<[Box<str>]>),
+    /// `Bool` without a set operator whose values are all `true` / `false`: which of the two
+    /// request values match.
+    Bools {
+        /// `"false"` is listed.
+        on_false: bool,
+        /// `"true"` is listed.
+        on_true: bool,
+    },
+}
+
+impl Shortcut {
+    /// The shortcut of a clause with operator `op` and `values`.
+    pub fn of(op: &Operator, values: &[Option<CondValue>]) -> Shortcut {
+        if op.set.is_some() {
+            return Shortcut::General;
+        }
+        match op.base {
+            BaseOp::StringEquals | BaseOp::StringNotEquals => values
+                .iter()
+                .map(|v| match v {
+                    Some(CondValue::Template(t)) => match t.parts.as_slice() {
+                        [Part::Lit(l) | Part::Text(l)] => Some(Box::from(l.as_str())),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect::<Option<Box<[Box<str>]>>>()
+                .map_or(Shortcut::General, Shortcut::Strings),
+            BaseOp::Bool => {
+                let (mut on_false, mut on_true) = (false, false);
+                for v in values {
+                    match v {
+                        Some(CondValue::Bool(true)) => on_true = true,
+                        Some(CondValue::Bool(false)) => on_false = true,
+                        _ => return Shortcut::General,
+                    }
+                }
+                Shortcut::Bools { on_false, on_true }
+            }
+            _ => Shortcut::General,
+        }
+    }
+}
+
 /// Whether every clause holds (AND).
 pub fn holds(clauses: &[Clause], ctx: &dyn Lookup, buf: &mut Buffers) -> bool {
     clauses.iter().all(|c| clause_holds(c, ctx, buf))
@@ -52,6 +112,28 @@ fn clause_holds(clause: &Clause, ctx: &dyn Lookup, buf: &mut Buffers) -> bool {
             Some(v) => v.is_null(),
         };
         return clause.values.contains(&Some(CondValue::Null(is_null)));
+    }
+    match &clause.shortcut {
+        Shortcut::General => {}
+        Shortcut::Strings(texts) => {
+            let negated = op.base.is_negated();
+            return match found {
+                None => op.if_exists || negated,
+                Some(Val::Single(s)) => texts.iter().any(|t| **t == *s) != negated,
+                Some(_) => false,
+            };
+        }
+        Shortcut::Bools { on_false, on_true } => {
+            return match found {
+                None => op.if_exists,
+                Some(Val::Single(s)) => match parse_bool(s) {
+                    Some(true) => *on_true,
+                    Some(false) => *on_false,
+                    None => false,
+                },
+                Some(_) => false,
+            };
+        }
     }
     let mut elem_ok = |e: &str| elem_ok(op.base, e, &clause.values, ctx, buf);
     match op.set {
@@ -317,6 +399,76 @@ fn eq_ignore_case(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::context::Given;
+    use crate::request::{Context, ContextValue};
+
+    #[test]
+    fn shortcuts_answer_as_the_general_path() {
+        let text = |t: &str| Some(CondValue::Template(Template::parse(t)));
+        let value_lists: Vec<Vec<Option<CondValue>>> = vec![
+            vec![text("us-east-1"), text("eu-west-1")],
+            vec![text("a")],
+            vec![text("")],
+            vec![],
+            vec![text("true")],
+            vec![Some(CondValue::Bool(false))],
+            vec![Some(CondValue::Bool(true)), Some(CondValue::Bool(false))],
+            vec![Some(CondValue::Bool(true))],
+            // Not shortcuts: a variable, an unparsable value, a wildcard kept literal.
+            vec![text("${aws:username}")],
+            vec![None, text("a")],
+            vec![text("a*")],
+        ];
+        let requests: Vec<Option<ContextValue>> = vec![
+            None,
+            Some(ContextValue::Single("us-east-1".into())),
+            Some(ContextValue::Single("US-EAST-1".into())),
+            Some(ContextValue::Single("eu-west-1".into())),
+            Some(ContextValue::Single("a".into())),
+            Some(ContextValue::Single("a*".into())),
+            Some(ContextValue::Single(String::new())),
+            Some(ContextValue::Single("true".into())),
+            Some(ContextValue::Single("FALSE".into())),
+            Some(ContextValue::Single("yes".into())),
+            Some(ContextValue::List(vec!["a".into()])),
+            Some(ContextValue::List(vec![])),
+        ];
+        let mut buf = Buffers::default();
+        let (mut shortcuts, mut compared) = (0, 0);
+        for name in [
+            "StringEquals",
+            "StringNotEquals",
+            "StringEqualsIfExists",
+            "StringNotEqualsIfExists",
+            "Bool",
+            "BoolIfExists",
+            "ForAnyValue:StringEquals",
+            "StringLike",
+        ] {
+            let op = Operator::parse(name).unwrap();
+            for values in &value_lists {
+                let clause = Clause::new(op, "k".into(), values.clone());
+                let general = Clause {
+                    shortcut: Shortcut::General,
+                    ..clause.clone()
+                };
+                shortcuts += usize::from(clause.shortcut != Shortcut::General);
+                for request in &requests {
+                    let mut context = Context::new();
+                    if let Some(v) = request {
+                        context.set("k", v.clone());
+                    }
+                    let ctx = Given(&context);
+                    let want = clause_holds(&general, &ctx, &mut buf);
+                    let got = clause_holds(&clause, &ctx, &mut buf);
+                    assert_eq!(got, want, "{name} {values:?} {request:?}");
+                    compared += 1;
+                }
+            }
+        }
+        assert!(shortcuts >= 20, "{shortcuts}");
+        assert!(compared > 1000);
+    }
 
     #[test]
     fn arn_like_simple_agrees_with_arn_like() {

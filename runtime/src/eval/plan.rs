@@ -819,12 +819,11 @@ mod tests {
             assert_eq!(is_trivial(st), *want, "case {i}: {st:?}");
         }
         let mut conditional = statement(None, star(false));
-        conditional.conditions = vec![crate::tables::Clause {
-            operator: crate::operator::Operator::parse("Bool").unwrap(),
-            key: "aws:securetransport".into(),
-            kind: crate::eval::context::KeyKind::of("aws:securetransport"),
-            values: vec![Some(crate::cond_value::CondValue::Bool(true))],
-        }]
+        conditional.conditions = vec![crate::tables::Clause::new(
+            crate::operator::Operator::parse("Bool").unwrap(),
+            "aws:securetransport".into(),
+            vec![Some(crate::cond_value::CondValue::Bool(true))],
+        )]
         .into();
         assert!(!is_trivial(&conditional));
         // The same statement with its conditions is decided from them alone; none of the

@@ -32,7 +32,6 @@ use super::values::read_template;
 #[cfg(feature = "write")]
 use super::values::write_template;
 use crate::cond_value::CondValue;
-use crate::eval::context::KeyKind;
 use crate::format::error::LoadError;
 use crate::operator::{BaseOp, Operator, SetOp};
 use crate::tables::Clause;
@@ -101,12 +100,7 @@ fn read_clause(r: &mut Reader<'_, '_>) -> Result<Clause, LoadError> {
     for _ in 0..n {
         values.push(read_value(r)?);
     }
-    Ok(Clause {
-        operator,
-        kind: KeyKind::of(&key),
-        key,
-        values,
-    })
+    Ok(Clause::new(operator, key, values))
 }
 
 const VALUE_TAG: &str = "condition value tag";
