@@ -190,9 +190,113 @@ impl NameIndex {
     }
 }
 
+/// Account ids to positions: a 12-digit id (every real one) is kept as its number, so a
+/// lookup hashes one integer and confirms nothing (the number is the id); any other id is kept
+/// by text.
+///
+/// Why: a request looks up its caller's and its resource's account; with `String` keys each
+/// lookup hashed the text and then read the key's heap copy to confirm it, a cache miss at
+/// large scales.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountIndex {
+    numbers: FxHashMap<u64, u32>,
+    others: FxHashMap<String, u32>,
+}
+
+/// The number of a 12-digit id; `None` for any other text. Distinct 12-digit ids have
+/// distinct numbers.
+fn account_number(id: &str) -> Option<u64> {
+    let digits: &[u8; 12] = id.as_bytes().try_into().ok()?;
+    digits.iter().try_fold(0u64, |n, &c| {
+        let d = c.wrapping_sub(b'0');
+        (d <= 9).then(|| n * 10 + u64::from(d))
+    })
+}
+
+impl AccountIndex {
+    /// Files `id` under `pos`; false (and nothing changed) when `id` is already there.
+    pub fn insert(&mut self, id: &str, pos: u32) -> bool {
+        match account_number(id) {
+            Some(n) => match self.numbers.entry(n) {
+                std::collections::hash_map::Entry::Occupied(_) => false,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(pos);
+                    true
+                }
+            },
+            None => match self.others.entry(id.to_string()) {
+                std::collections::hash_map::Entry::Occupied(_) => false,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(pos);
+                    true
+                }
+            },
+        }
+    }
+
+    /// The position of `id`.
+    pub fn get(&self, id: &str) -> Option<u32> {
+        match account_number(id) {
+            Some(n) => self.numbers.get(&n).copied(),
+            None => self.others.get(id).copied(),
+        }
+    }
+
+    /// The number of ids.
+    pub fn len(&self) -> usize {
+        self.numbers.len() + self.others.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accounts_are_found_exactly_by_number_or_text() {
+        let ids = [
+            "111122223333",
+            "000000000001",
+            "000000000010",
+            "999999999999",
+            "1",
+            "00000000000a",
+            "1111222233334",
+            "",
+            "１１１１２２２２３３３３",
+        ];
+        let mut ix = AccountIndex::default();
+        for (i, id) in ids.iter().enumerate() {
+            assert!(ix.insert(id, i as u32), "{id}");
+        }
+        assert!(!ix.insert("111122223333", 99));
+        assert!(!ix.insert("1", 99));
+        assert_eq!(ix.len(), ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(ix.get(id), Some(i as u32), "{id}");
+        }
+        // Near misses: the same number in other text, other lengths, other digits.
+        for id in [
+            "000000000000",
+            "01",
+            "11112222333",
+            "111122223334",
+            " 11122223333",
+            "+11122223333",
+            "111122223333 ",
+            "00000000000A",
+            // ':' is the digit after '9': read as a digit, it would be "000000000010".
+            "00000000000:",
+            "1111222233330",
+        ] {
+            assert_eq!(ix.get(id), None, "{id}");
+        }
+    }
 
     #[test]
     fn finds_every_key_and_nothing_else() {

@@ -19,7 +19,7 @@ use crate::operator::Operator;
 use crate::par;
 use crate::pattern::Template;
 use crate::principal::PrincipalType;
-use crate::str_index::{NameIndex, StrIndex};
+use crate::str_index::{AccountIndex, NameIndex, StrIndex};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -510,7 +510,7 @@ pub struct Derived {
     /// (Account, user name) -> principal record.
     pub user_names: NameIndex,
     /// Account id -> account.
-    pub accounts: FxHashMap<String, u32>,
+    pub accounts: AccountIndex,
     /// Resource ARN -> resource record.
     pub resources: StrIndex,
     /// Managed policy ARN -> policy.
@@ -1092,7 +1092,7 @@ impl Tables {
                     if !levels_ok(&a.scps) || !levels_ok(&a.rcps) {
                         return bad(format!("account {} names a missing policy", a.id));
                     }
-                    if derived.accounts.insert(a.id.clone(), i as u32).is_some() {
+                    if !derived.accounts.insert(&a.id, i as u32) {
                         return bad(format!("account {} is listed twice", a.id));
                     }
                 }

@@ -306,7 +306,7 @@ fn run_org<'t: 'a, 'a>(
     }
     let d = &tables.derived;
     let account_at = |id: Option<&str>| -> Option<(usize, &'t Account)> {
-        let i = *d.accounts.get(id?)? as usize;
+        let i = d.accounts.get(id?)? as usize;
         Some((i, org.accounts.get(i)?))
     };
     let account_index = account_at(caller.account);
