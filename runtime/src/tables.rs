@@ -490,13 +490,74 @@ pub struct ActionIndex {
     pub classes: Vec<Vec<u32>>,
 }
 
+/// The known actions of [`ActionIndex`] as a request's lookup reads them: per action (by
+/// position in [`ActionIndex::known`]) a row naming its text, its service and its class's
+/// pattern ids, in three flat arrays.
+///
+/// Why: classifying an action read the known action's entry, its name's own allocation, the
+/// class list's header and its own allocation, and a service array: five cold lines at large
+/// scales where these rows need three (row, name, ids).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActionRows {
+    rows: Vec<ActionRow>,
+    names: String,
+    ids: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct ActionRow {
+    name: (u32, u32),
+    /// The service id (`u32::MAX` when no pattern names the service).
+    service: u32,
+    class: (u32, u32),
+}
+
+impl ActionRows {
+    /// Rows for `index`'s known actions; `service` gives a name's service id. `None` when a
+    /// known action names a missing class or the text is too long to index.
+    fn build(index: &ActionIndex, service: impl Fn(&str) -> u32) -> Option<ActionRows> {
+        let mut out = ActionRows::default();
+        let at = |n: usize| u32::try_from(n).ok();
+        let mut classes = Vec::with_capacity(index.classes.len());
+        for class in &index.classes {
+            let start = at(out.ids.len())?;
+            out.ids.extend_from_slice(class);
+            classes.push((start, at(out.ids.len())?));
+        }
+        out.rows.reserve(index.known.len());
+        for (name, class) in &index.known {
+            let start = at(out.names.len())?;
+            out.names.push_str(name);
+            out.rows.push(ActionRow {
+                name: (start, at(out.names.len())?),
+                service: service(name),
+                class: *classes.get(*class as usize)?,
+            });
+        }
+        Some(out)
+    }
+
+    /// The name of known action `p`.
+    pub fn name(&self, p: u32) -> Option<&str> {
+        let (a, b) = self.rows.get(p as usize)?.name;
+        self.names.get(a as usize..b as usize)
+    }
+
+    /// The service id and the class's sorted pattern ids of known action `p`.
+    pub fn class(&self, p: u32) -> Option<(u32, &[u32])> {
+        let row = self.rows.get(p as usize)?;
+        let (a, b) = row.class;
+        Some((row.service, self.ids.get(a as usize..b as usize)?))
+    }
+}
+
 /// Maps built at load time for constant-time lookups.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Derived {
     /// Known action -> its position in [`ActionIndex::known`].
     pub actions: StrIndex,
-    /// Per known action: its service id (`u32::MAX` when no pattern names the service).
-    pub action_services: Vec<u32>,
+    /// Per known action: its name, service and class, laid out for one lookup.
+    pub action_rows: ActionRows,
     /// Service prefix -> service id.
     pub services: FxHashMap<String, u32>,
     /// Per service id: RCPs govern its resources ([`crate::services::rcp_supported`]).
@@ -1059,12 +1120,14 @@ impl Tables {
             if *class as usize >= self.actions.classes.len() {
                 return bad(format!("known action `{name}` names a missing class"));
             }
-            let service = name
-                .split_once(':')
-                .and_then(|(s, _)| derived.services.get(s).copied())
-                .unwrap_or(u32::MAX);
-            derived.action_services.push(service);
         }
+        let services = &derived.services;
+        derived.action_rows = ActionRows::build(&self.actions, |name| {
+            name.split_once(':')
+                .and_then(|(s, _)| services.get(s).copied())
+                .unwrap_or(u32::MAX)
+        })
+        .ok_or_else(|| TablesError("the known actions are too large to index".into()))?;
         derived.actions = StrIndex::build(
             self.actions
                 .known
@@ -1196,7 +1259,41 @@ impl Tables {
 
 #[cfg(test)]
 mod tests {
-    use super::{HOT_ARN, HotPrincipal, PrincipalRecord, RecordKind};
+    use super::{ActionIndex, ActionRows, HOT_ARN, HotPrincipal, PrincipalRecord, RecordKind};
+
+    #[test]
+    fn action_rows_give_each_known_action_its_name_service_and_class() {
+        let index = ActionIndex {
+            patterns: Vec::new(),
+            services: Vec::new(),
+            known: vec![
+                ("s3:getobject".into(), 1),
+                ("s3:putobject".into(), 0),
+                ("sqs:sendmessage".into(), 2),
+                ("ünïcode:x".into(), 1),
+            ],
+            classes: vec![vec![0, 4], vec![1, 2, 3], vec![]],
+        };
+        let service = |name: &str| match name.split_once(':') {
+            Some(("s3", _)) => 7,
+            Some(("sqs", _)) => 9,
+            _ => u32::MAX,
+        };
+        let rows = ActionRows::build(&index, service).unwrap();
+        for (p, (name, class)) in index.known.iter().enumerate() {
+            let p = p as u32;
+            assert_eq!(rows.name(p), Some(name.as_str()));
+            let want = index.classes[*class as usize].as_slice();
+            assert_eq!(rows.class(p), Some((service(name), want)), "{name}");
+        }
+        assert_eq!(rows.name(4), None);
+        assert_eq!(rows.class(4), None);
+        let missing = ActionIndex {
+            known: vec![("s3:x".into(), 3)],
+            ..index
+        };
+        assert!(ActionRows::build(&missing, service).is_none());
+    }
 
     fn record(arn: &str) -> PrincipalRecord {
         PrincipalRecord {

@@ -134,18 +134,11 @@ fn lower_action<'s>(action: &str, out: &'s mut String) -> &'s str {
 
 fn classify<'t>(tables: &'t Tables, action: &str) -> ActionClass<'t> {
     let d = &tables.derived;
-    let known = &tables.actions.known;
-    if let Some(p) = d
-        .actions
-        .get(action, |p| known.get(p as usize).map(|k| k.0.as_str()))
-        && let Some((_, class)) = known.get(p as usize)
-        && let Some(class) = tables.actions.classes.get(*class as usize)
-        && let Some(service) = d.action_services.get(p as usize)
+    let rows = &d.action_rows;
+    if let Some(p) = d.actions.get(action, |p| rows.name(p))
+        && let Some((service, class)) = rows.class(p)
     {
-        return ActionClass::Known {
-            service: *service,
-            class,
-        };
+        return ActionClass::Known { service, class };
     }
     ActionClass::Unknown {
         service: d.services.get(services::service_of(action)).copied(),
