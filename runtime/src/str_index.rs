@@ -190,27 +190,28 @@ impl NameIndex {
     }
 }
 
-/// Account ids to positions: a 12-digit id (every real one) is kept as its number, so a
-/// lookup hashes one integer and confirms nothing (the number is the id); any other id is kept
-/// by text.
+/// Account ids to positions: an id of 12 bytes (every real one) is kept as the integer its
+/// bytes make, so a lookup hashes one integer and confirms nothing (the integer is the id);
+/// any other id is kept by text.
 ///
 /// Why: a request looks up its caller's and its resource's account; with `String` keys each
 /// lookup hashed the text and then read the key's heap copy to confirm it, a cache miss at
 /// large scales.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountIndex {
-    numbers: FxHashMap<u64, u32>,
+    numbers: FxHashMap<u128, u32>,
     others: FxHashMap<String, u32>,
 }
 
-/// The number of a 12-digit id; `None` for any other text. Distinct 12-digit ids have
-/// distinct numbers.
-fn account_number(id: &str) -> Option<u64> {
-    let digits: &[u8; 12] = id.as_bytes().try_into().ok()?;
-    digits.iter().try_fold(0u64, |n, &c| {
-        let d = c.wrapping_sub(b'0');
-        (d <= 9).then(|| n * 10 + u64::from(d))
-    })
+/// The integer of a 12-byte id (its bytes, little-endian); `None` for any other length.
+/// Distinct 12-byte ids have distinct integers.
+fn account_number(id: &str) -> Option<u128> {
+    let bytes: &[u8; 12] = id.as_bytes().try_into().ok()?;
+    let mut wide = [0u8; 16];
+    if let Some(head) = wide.get_mut(..12) {
+        head.copy_from_slice(bytes);
+    }
+    Some(u128::from_le_bytes(wide))
 }
 
 impl AccountIndex {
@@ -290,7 +291,7 @@ mod tests {
             "+11122223333",
             "111122223333 ",
             "00000000000A",
-            // ':' is the digit after '9': read as a digit, it would be "000000000010".
+            // ':' is the byte after '9': read as a digit, it would be "000000000010".
             "00000000000:",
             "1111222233330",
         ] {
