@@ -184,6 +184,14 @@ fn sets_with_several_wide_policies_agree() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A named policy in the conformance-case format, of these statements.
+fn policy(name: &str, statements: &[&str]) -> String {
+    format!(
+        r#"{{"name":"{name}","document":{{"Version":"2012-10-17","Statement":[{}]}}}}"#,
+        statements.join(",")
+    )
+}
+
 /// Statements that match whenever their action and their conditions do (guardrails such as
 /// "deny outside these regions") are decided by the plan walk from their clause list alone,
 /// numbered per distinct list (`eval/plan.rs`, `COND`); a resource policy is walked through
@@ -194,12 +202,6 @@ fn sets_with_several_wide_policies_agree() {
 /// reference agree, and every kind of answer is reached.
 #[test]
 fn guardrails_decided_from_their_clause_lists_agree() {
-    let policy = |name: &str, statements: &[&str]| {
-        format!(
-            r#"{{"name":"{name}","document":{{"Version":"2012-10-17","Statement":[{}]}}}}"#,
-            statements.join(",")
-        )
-    };
     let regions = |list: &str| {
         format!(
             r#"{{"Effect":"Deny","Action":"*","Resource":"*","Condition":{{"StringNotEquals":{{"aws:RequestedRegion":{list}}}}}}}"#
@@ -312,17 +314,12 @@ fn guardrails_decided_from_their_clause_lists_agree() {
 /// policy at every level (one deny plan, or nothing to walk), chains where some level lacks
 /// one (level by level: its gate must still close), a deny policy named at two levels, a
 /// policy that both allows everything and denies, a `NotAction` deny, RCPs (which always have
-/// `RCPFullAWSAccess`) on and off the services they govern. The shortcut (`authorize`), the level-by-level path
-/// (`authorize_explain`) and the reference agree, and each chain takes the form it should.
+/// `RCPFullAWSAccess`) on and off the services they govern. The shortcut (`authorize`), the
+/// level-by-level path (`authorize_explain`) and the reference agree, and each chain takes the
+/// form it should.
 #[test]
 fn scp_and_rcp_chains_decided_by_their_denies_agree() {
     use gavel_runtime::eval::plan::Chain;
-    let policy = |name: &str, statements: &[&str]| {
-        format!(
-            r#"{{"name":"{name}","document":{{"Version":"2012-10-17","Statement":[{}]}}}}"#,
-            statements.join(",")
-        )
-    };
     let all = r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#;
     let rcp_all = r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#;
     let regions = r#"{"Effect":"Deny","NotAction":["iam:*","sts:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-east-1","eu-west-1"]}}}"#;
