@@ -217,21 +217,22 @@ fn account_number(id: &str) -> Option<u128> {
 impl AccountIndex {
     /// Files `id` under `pos`; false (and nothing changed) when `id` is already there.
     pub fn insert(&mut self, id: &str, pos: u32) -> bool {
+        fn insert_new<K: std::hash::Hash + Eq>(
+            map: &mut FxHashMap<K, u32>,
+            k: K,
+            pos: u32,
+        ) -> bool {
+            match map.entry(k) {
+                std::collections::hash_map::Entry::Occupied(_) => false,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(pos);
+                    true
+                }
+            }
+        }
         match account_number(id) {
-            Some(n) => match self.numbers.entry(n) {
-                std::collections::hash_map::Entry::Occupied(_) => false,
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(pos);
-                    true
-                }
-            },
-            None => match self.others.entry(id.to_string()) {
-                std::collections::hash_map::Entry::Occupied(_) => false,
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(pos);
-                    true
-                }
-            },
+            Some(n) => insert_new(&mut self.numbers, n, pos),
+            None => insert_new(&mut self.others, id.to_string(), pos),
         }
     }
 

@@ -938,29 +938,32 @@ impl Tables {
         let segments = plan::SegmentParts::new(segments, rest_segments);
 
         // The deny-bearing policies of every SCP and RCP chain ([`Chain`]), made before the
-        // builder, which borrows the lists it plans: a fixed scope's two chains, or each
-        // account's two and each specialized SCP set's one, in that order.
+        // builder, which borrows the lists it plans: `[SCP chain, RCP chain]` of the fixed
+        // scope or of each account, and each specialized SCP set's chain.
+        type Denies = Option<Vec<PolicyId>>;
         let chain_denies = |levels: &Option<Vec<Vec<PolicyId>>>| {
             levels
                 .as_ref()
                 .and_then(|l| segments.chain_denies(l.iter().map(Vec::as_slice)))
         };
-        let chain_lists: Vec<Option<Vec<PolicyId>>> = match &self.scope {
-            Scope::Fixed(sets) => vec![chain_denies(&sets.scps), chain_denies(&sets.rcps)],
-            Scope::Org(org) => (org.accounts.iter())
-                .flat_map(|a| [chain_denies(&a.scps), chain_denies(&a.rcps)])
-                .chain(
-                    org.scp_sets
-                        .iter()
-                        .map(|set| segments.chain_denies(set.iter().map(Vec::as_slice))),
-                )
-                .collect(),
+        let (level_denies, set_denies): (Vec<[Denies; 2]>, Vec<Denies>) = match &self.scope {
+            Scope::Fixed(sets) => (
+                vec![[chain_denies(&sets.scps), chain_denies(&sets.rcps)]],
+                Vec::new(),
+            ),
+            Scope::Org(org) => (
+                (org.accounts.iter())
+                    .map(|a| [chain_denies(&a.scps), chain_denies(&a.rcps)])
+                    .collect(),
+                (org.scp_sets.iter())
+                    .map(|set| segments.chain_denies(set.iter().map(Vec::as_slice)))
+                    .collect(),
+            ),
         };
-        let mut chain_lists = chain_lists.iter();
 
         // (Functions, not closures: the builder borrows the lists it plans.)
-        fn chain<'t>(list: Option<&'t Option<Vec<PolicyId>>>, b: &mut plan::Builder<'t>) -> Chain {
-            match list {
+        fn chain<'t>(denies: Option<&'t Denies>, b: &mut plan::Builder<'t>) -> Chain {
+            match denies {
                 Some(Some(l)) if l.is_empty() => Chain::Open,
                 Some(Some(l)) => b.plan(l).map_or(Chain::Levels, Chain::Denies),
                 _ => Chain::Levels,
@@ -969,14 +972,14 @@ impl Tables {
         fn levels<'t>(
             scps: &'t Option<Vec<Vec<PolicyId>>>,
             rcps: &'t Option<Vec<Vec<PolicyId>>>,
-            chains: &mut std::slice::Iter<'t, Option<Vec<PolicyId>>>,
+            denies: Option<&'t [Denies; 2]>,
             b: &mut plan::Builder<'t>,
         ) -> LevelPlans {
             LevelPlans {
                 scps: scps.iter().flatten().map(|l| b.plan(l)).collect(),
                 rcps: rcps.iter().flatten().map(|l| b.plan(l)).collect(),
-                scp_chain: chain(chains.next(), b),
-                rcp_chain: chain(chains.next(), b),
+                scp_chain: chain(denies.map(|[s, _]| s), b),
+                rcp_chain: chain(denies.map(|[_, r]| r), b),
             }
         }
         fn of<'t>(
@@ -1004,7 +1007,7 @@ impl Tables {
                     identity: b.plan(&sets.identity),
                     boundaries: b.plan(&sets.boundaries),
                     session: b.plan(&sets.session),
-                    levels: levels(&sets.scps, &sets.rcps, &mut chain_lists, &mut b),
+                    levels: levels(&sets.scps, &sets.rcps, level_denies.first(), &mut b),
                 };
                 (b.finish(), plan::Parts::default())
             }
@@ -1012,16 +1015,16 @@ impl Tables {
                 derived.account_plans = org
                     .accounts
                     .iter()
-                    .map(|a| levels(&a.scps, &a.rcps, &mut chain_lists, &mut b))
+                    .zip(&level_denies)
+                    .map(|(a, denies)| levels(&a.scps, &a.rcps, Some(denies), &mut b))
                     .collect();
                 derived.scp_set_plans = org
                     .scp_sets
                     .iter()
                     .map(|set| set.iter().map(|l| b.plan(l)).collect())
                     .collect();
-                derived.scp_set_chains = (org.scp_sets.iter())
-                    .map(|_| chain(chain_lists.next(), &mut b))
-                    .collect();
+                derived.scp_set_chains =
+                    set_denies.iter().map(|d| chain(Some(d), &mut b)).collect();
                 let (first, rest) = org.principals.split_at(org.principals.len() / 2);
                 let second_half = || {
                     let mut b = plan::Builder::new(&segments);
