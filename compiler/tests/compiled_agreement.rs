@@ -133,10 +133,13 @@ fn org_cases_agree_on_the_compiled_organization() {
 /// up in its own directory (`eval/plan.rs`, "wide"); none of the corpus cases reaches that path
 /// with two such policies in one set. Two wide policies (one with a deny) and a narrow one,
 /// every service asked: the plan walk (`authorize`), the per-policy path (`authorize_explain`)
-/// and the reference agree.
+/// and the reference agree. The wide policies also have statements for any service (one allows
+/// the lists, one denies the deletes, each under a condition): a plan copies them like a
+/// narrow policy's, and one that dropped them would deny the lists and allow the narrow
+/// policy's deletes.
 #[test]
 fn sets_with_several_wide_policies_agree() {
-    let wide = |name: &str, services: std::ops::Range<u32>, deny: Option<u32>| {
+    let wide = |name: &str, services: std::ops::Range<u32>, deny: Option<u32>, any: &str| {
         let mut statements: Vec<String> = services
             .map(|n| {
                 format!(
@@ -149,16 +152,44 @@ fn sets_with_several_wide_policies_agree() {
                 r#"{{"Sid":"D{n}","Effect":"Deny","Action":"svc{n}:GetSecret","Resource":"*"}}"#
             ));
         }
+        statements.push(any.to_string());
         format!(
             r#"{{"name":"{name}","document":{{"Version":"2012-10-17","Statement":[{}]}}}}"#,
             statements.join(",")
         )
     };
-    let narrow = r#"{"name":"narrow","document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["svc40:Put*","svc3:PutThing"],"Resource":"*"},{"Effect":"Deny","Action":"svc41:GetThing","Resource":"*"}]}}"#;
+    let narrow = r#"{"name":"narrow","document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["svc40:Put*","svc3:PutThing"],"Resource":"*"},{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/op":"DeleteThing"}}},{"Effect":"Deny","Action":"svc41:GetThing","Resource":"*"}]}}"#;
+    // Actions named literally in some policy are known to the tables, and only those take
+    // plans: a statement naming every action asked, for a resource never asked, makes them so.
+    let actions = [
+        "GetThing",
+        "GetSecret",
+        "PutThing",
+        "ListThings",
+        "DeleteThing",
+    ];
+    let named: Vec<String> = (0..62)
+        .flat_map(|n| actions.map(|a| format!(r#""svc{n}:{a}""#)))
+        .collect();
+    let catalog = format!(
+        r#"{{"Effect":"Deny","Action":[{}],"Resource":"arn:aws:svc0:us-east-1:111122223333:thing/never"}}"#,
+        named.join(",")
+    );
     let policies = [
-        wide("wideA", 0..30, Some(7)),
+        policy("catalog", &[&catalog]),
+        wide(
+            "wideA",
+            0..30,
+            Some(7),
+            r#"{"Sid":"Lists","Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/op":"ListThings"}}}"#,
+        ),
         narrow.to_string(),
-        wide("wideB", 20..60, Some(45)),
+        wide(
+            "wideB",
+            20..60,
+            Some(45),
+            r#"{"Sid":"NoDeletes","Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/op":"DeleteThing"}}}"#,
+        ),
     ];
     let reference = Reference::default();
     let compiled = CompiledInMemory::default();
@@ -166,9 +197,9 @@ fn sets_with_several_wide_policies_agree() {
     let mut failures = Vec::new();
     let mut decisions = std::collections::BTreeMap::new();
     for n in 0..62 {
-        for action in ["GetThing", "GetSecret", "PutThing", "ListThings"] {
+        for action in actions {
             let line = format!(
-                r#"{{"id":"wide-{n}-{action}","identityPolicies":[{}],"request":{{"principal":"arn:aws:iam::111122223333:user/alice","action":"svc{n}:{action}","resource":"arn:aws:svc{n}:us-east-1:111122223333:thing/a"}},"expect":"ImplicitDeny"}}"#,
+                r#"{{"id":"wide-{n}-{action}","identityPolicies":[{}],"request":{{"principal":"arn:aws:iam::111122223333:user/alice","action":"svc{n}:{action}","resource":"arn:aws:svc{n}:us-east-1:111122223333:thing/a","context":{{"aws:RequestTag/op":"{action}"}}}},"expect":"ImplicitDeny"}}"#,
                 policies.join(",")
             );
             let case = parse_case(&line, 1).unwrap_or_else(|e| panic!("{line}: {}", e.message));

@@ -8,11 +8,15 @@
 //! its segments carry the pattern ids inline, so a statement is read only when its action
 //! matches.
 //!
-//! Two levels keep the memory small: each policy's statements are laid out once, as one
-//! *segment* per service it names plus one for its any-service statements; a plan lists, per
-//! service, references to the segments of its policies. Policies that name many services (AWS
-//! managed policies such as `ReadOnlyAccess`) are kept out of the per-service lists and looked
-//! up in their own directory at run time, so they do not multiply every plan's size.
+//! Each policy's statements are laid out once, as one *segment* per service it names plus one
+//! for its any-service statements; a plan holds, per service, *copies* of the segments of its
+//! policies, one after another, right after its directory: a principal's plan is cold in a
+//! large organization, and a walk then reads the plan's few adjacent cache lines instead of
+//! following a reference to each policy's segment elsewhere (most segments at L belong to one
+//! principal's own policies, so the copies cost little memory). Policies that name many
+//! services (AWS managed policies such as `ReadOnlyAccess`) are kept out of the per-service
+//! copies and looked up in their own directory at run time, so they do not multiply every
+//! plan's size.
 //!
 //! A plan visits statements grouped by segment, not in source order, so it serves the decision
 //! alone (which counts matches); explanations, which list statements in order, take the
@@ -177,29 +181,35 @@ struct PolicyHead {
     plannable: bool,
 }
 
-/// Words before a plan's rows: `[everything, directory rows, directory references,
-/// any-service references, wide policies]` ([`Parts`]).
+/// Words before a plan's directory: `[everything, services, grouped words, any-service words,
+/// wide policies]` ([`Parts`]).
 const HEADER: usize = 5;
-
-/// A `(key, start, end)` row as the plan words store it ([`Row`]).
-type Word3 = [u32; 3];
 
 /// One plan, read from its words.
 struct PlanView<'p> {
-    /// Per service: `(service, first, end)` of `refs`, sorted by service.
-    dir: &'p [Word3],
-    /// `(policy, start, end)` segments, grouped by directory row.
-    refs: &'p [Word3],
-    /// The segments of statements that may match any service.
-    any: &'p [Word3],
+    /// The services some statement of the plan names, ascending.
+    services: &'p [u32],
+    /// `services.len() + 1` offsets into `grouped`: service `i`'s copies are
+    /// `bounds[i]..bounds[i + 1]`.
+    bounds: &'p [u32],
+    /// Copies of the policies' per-service segments, grouped by service; each copy is
+    /// `[policy, n, n entry words]`.
+    grouped: &'p [u32],
+    /// Copies of the segments of statements that may match any service, likewise.
+    any: &'p [u32],
     /// Policies looked up in their own directory.
     wide: &'p [u32],
 }
 
-/// `n` rows of three words at the front of `words`, and what follows them.
-fn rows(words: &[u32], n: u32) -> Option<(&[Word3], &[u32])> {
-    let (rows, rest) = words.split_at_checked((n as usize).checked_mul(3)?)?;
-    Some((rows.as_chunks::<3>().0, rest))
+/// Calls `f` for every entry of the segment copies `[policy, n, n words]…` in `words`.
+fn copies(segs: &SegmentParts, mut words: &[u32], f: &mut impl FnMut(Entry<'_>)) {
+    while let [pid, n, rest @ ..] = words {
+        let Some((seg, after)) = rest.split_at_checked(*n as usize) else {
+            return;
+        };
+        entries(segs.part(*pid).0, *pid, seg, f);
+        words = after;
+    }
 }
 
 /// Per policy in [`Segments::summary`]: it has a `Deny` statement.
@@ -310,16 +320,12 @@ impl Plans {
             return;
         };
         let segs = &self.segments;
-        let mut segment = |&[pid, a, b]: &Word3| {
-            let part = segs.part(pid).0;
-            entries(part, pid, slice(&part.words, (a, b)), &mut f);
-        };
-        if let Ok(i) = p.dir.binary_search_by_key(&service, |r| r[0])
-            && let Some(&[_, a, b]) = p.dir.get(i)
+        if let Ok(i) = p.services.binary_search(&service)
+            && let (Some(&a), Some(&b)) = (p.bounds.get(i), p.bounds.get(i + 1))
         {
-            slice(p.refs, (a, b)).iter().for_each(&mut segment);
+            copies(segs, slice(p.grouped, (a, b)), &mut f);
         }
-        p.any.iter().for_each(&mut segment);
+        copies(segs, p.any, &mut f);
         for &pid in p.wide {
             let Some((s, ph)) = segs.head(pid) else {
                 continue;
@@ -328,7 +334,7 @@ impl Plans {
             if let Ok(i) = dir.binary_search_by_key(&service, |r| r.0)
                 && let Some(&(_, a, b)) = dir.get(i)
             {
-                segment(&[pid, a, b]);
+                entries(s, pid, slice(&s.words, (a, b)), &mut f);
             }
         }
     }
@@ -345,17 +351,19 @@ impl Plans {
 
     /// Plan `plan`, read from its words.
     fn plan(&self, plan: PlanId) -> Option<PlanView<'_>> {
-        let [_, ndir, nrefs, nany, nwide, rest @ ..] = self.words(plan) else {
+        let [_, ndir, ngrouped, nany, nwide, rest @ ..] = self.words(plan) else {
             return None;
         };
-        let (ndir, nrefs, nany, nwide) = (*ndir, *nrefs, *nany, *nwide);
-        let (dir, rest) = rows(rest, ndir)?;
-        let (refs, rest) = rows(rest, nrefs)?;
-        let (any, rest) = rows(rest, nany)?;
-        let wide = rest.get(..nwide as usize)?;
+        let ndir = *ndir as usize;
+        let (services, rest) = rest.split_at_checked(ndir)?;
+        let (bounds, rest) = rest.split_at_checked(ndir.checked_add(1)?)?;
+        let (grouped, rest) = rest.split_at_checked(*ngrouped as usize)?;
+        let (any, rest) = rest.split_at_checked(*nany as usize)?;
+        let wide = rest.get(..*nwide as usize)?;
         Some(PlanView {
-            dir,
-            refs,
+            services,
+            bounds,
+            grouped,
             any,
             wide,
         })
@@ -591,13 +599,13 @@ impl Segments {
 /// The plans of some policy lists (the second half of [`Plans`]), as a [`Builder`] made them.
 ///
 /// Each plan is one contiguous run of words, and its id is where the run starts: a
-/// principal's identity plan is cold in a large organization, and a visit now reads one or
-/// two adjacent cache lines instead of a head, a directory and a reference array in three
-/// places. A run is `HEADER` words (`[everything, d, r, a, w]`: [`Plans::allows_everything`]
-/// and the counts that follow), `d` directory rows `(service, first, end)` (references
-/// counted from the plan's first, sorted by service), `r` reference rows `(policy, start,
-/// end)` (segments, in directory order), `a` reference rows of the any-service segments, and
-/// `w` ids of wide policies.
+/// principal's identity plan is cold in a large organization, and a visit reads a few
+/// adjacent cache lines instead of a head, a directory, references and segments in four
+/// places. A run is `HEADER` words (`[everything, d, g, a, w]`: [`Plans::allows_everything`]
+/// and the counts that follow), `d` service ids (ascending), `d + 1` offsets into the grouped
+/// copies (service `i`'s are `offsets[i]..offsets[i + 1]`), `g` words of segment copies
+/// grouped by service (each `[policy, n, n entry words]`, in list order within a service), `a`
+/// words of copies of the any-service segments, and `w` ids of wide policies.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parts {
     words: Vec<u32>,
@@ -646,6 +654,8 @@ pub struct Builder<'t> {
     rows: Vec<(u32, Row)>,
     /// Scratch: the plan's wide policies.
     wide: Vec<PolicyId>,
+    /// Scratch: the any-service segments of the plan's policies, in list order.
+    any: Vec<Row>,
 }
 
 impl<'t> Builder<'t> {
@@ -657,6 +667,7 @@ impl<'t> Builder<'t> {
             parts: Parts::default(),
             rows: Vec::new(),
             wide: Vec::new(),
+            any: Vec::new(),
         }
     }
 
@@ -697,37 +708,42 @@ impl<'t> Builder<'t> {
         let summary = |pid: &PolicyId| segs.summary(*pid);
         let everything = list.iter().all(|p| summary(p) & HAS_DENY == 0)
             && list.iter().any(|p| summary(p) & ALLOWS_ALL != 0);
-        let any_count = list
-            .iter()
-            .filter(|&&pid| segs.head(pid).is_some_and(|(_, ph)| ph.any.1 > ph.any.0))
-            .count();
-        let dir_count = rows.chunk_by(|a, b| a.0 == b.0).count();
-        let w = &mut self.parts.words;
+        // A copy is `[policy, n, n words]`.
+        let copy_len = |(_, a, b): Row| 2 + b.saturating_sub(a) as usize;
+        let any: &mut Vec<Row> = &mut self.any;
+        any.clear();
+        any.extend(list.iter().filter_map(|&pid| {
+            let (_, ph) = segs.head(pid)?;
+            (ph.any.1 > ph.any.0).then_some((pid, ph.any.0, ph.any.1))
+        }));
         let n32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let header: [u32; HEADER] = [
             u32::from(everything),
-            n32(dir_count),
-            n32(rows.len()),
-            n32(any_count),
+            n32(rows.chunk_by(|a, b| a.0 == b.0).count()),
+            n32(rows.iter().map(|r| copy_len(r.1)).sum()),
+            n32(any.iter().map(|r| copy_len(*r)).sum()),
             n32(wide.len()),
         ];
+        let w = &mut self.parts.words;
         w.extend_from_slice(&header);
+        w.extend(
+            rows.chunk_by(|a, b| a.0 == b.0)
+                .map(|g| g.first().map_or(0, |r| r.0)),
+        );
         let mut at = 0;
+        w.push(0);
         for group in rows.chunk_by(|a, b| a.0 == b.0) {
-            let service = group.first().map_or(0, |r| r.0);
-            w.extend_from_slice(&[service, n32(at), n32(at + group.len())]);
-            at += group.len();
+            at += group.iter().map(|r| copy_len(r.1)).sum::<usize>();
+            w.push(n32(at));
         }
-        for &(_, (pid, a, b)) in rows.iter() {
-            w.extend_from_slice(&[pid, a, b]);
-        }
-        for &pid in list {
-            if let Some((_, ph)) = segs.head(pid)
-                && ph.any.1 > ph.any.0
-            {
-                w.extend_from_slice(&[pid, ph.any.0, ph.any.1]);
-            }
-        }
+        let mut copy = |(pid, a, b): Row| {
+            let words = segs.part(pid).0.words.get(a as usize..b as usize);
+            let words = words.unwrap_or(&[]);
+            w.extend_from_slice(&[pid, n32(words.len())]);
+            w.extend_from_slice(words);
+        };
+        rows.iter().for_each(|r| copy(r.1));
+        any.iter().for_each(|r| copy(*r));
         w.extend_from_slice(wide);
         self.parts.count += 1;
         self.seen.insert(list, id);
