@@ -204,12 +204,7 @@ const HOT_SERVICE_LINKED: u8 = 8;
 impl HotPrincipal {
     /// The hot block of `record`, whose plans are `plans`.
     pub fn new(record: &PrincipalRecord, plans: [Option<PlanId>; 4]) -> HotPrincipal {
-        let mut arn = [0u8; HOT_ARN];
-        let text = record.arn.as_bytes();
-        let n = text.len().min(HOT_ARN);
-        if let (Some(dst), Some(src)) = (arn.get_mut(..n), text.get(..n)) {
-            dst.copy_from_slice(src);
-        }
+        let (arn, arn_len) = inline_text(&record.arn);
         let mut flags = 0;
         if record.error.is_some() {
             flags |= HOT_ERROR;
@@ -229,8 +224,7 @@ impl HotPrincipal {
             account: record.account,
             scps: record.scps.unwrap_or(NO_ID),
             plans: plans.map(|p| p.unwrap_or(NO_ID)),
-            // An ARN of 4 GiB cannot be confirmed here; `arn_is` then reads the record.
-            arn_len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            arn_len,
             flags,
             arn,
         }
@@ -291,13 +285,87 @@ impl HotPrincipal {
     /// Whether the principal's ARN is `key`; `full` gives the record's ARN, read only when
     /// the ARN is longer than the block holds.
     pub fn arn_is<'r>(&self, key: &str, full: impl FnOnce() -> Option<&'r str>) -> bool {
-        if u32::try_from(key.len()).ok() != Some(self.arn_len) {
-            return false;
+        inline_is(&self.arn, self.arn_len, key, full)
+    }
+}
+
+/// The first `N` bytes of `text` and its length (a text of 4 GiB gets a length no key has, so
+/// [`inline_is`] then reads the full text).
+fn inline_text<const N: usize>(text: &str) -> ([u8; N], u32) {
+    let mut out = [0u8; N];
+    let bytes = text.as_bytes();
+    let n = bytes.len().min(N);
+    if let (Some(dst), Some(src)) = (out.get_mut(..n), bytes.get(..n)) {
+        dst.copy_from_slice(src);
+    }
+    (out, u32::try_from(bytes.len()).unwrap_or(u32::MAX))
+}
+
+/// Whether the text of length `len` whose first bytes are `inline` is `key`: compared in
+/// place when `inline` holds all of it, else against `full()` (the record's copy).
+fn inline_is<'r>(
+    inline: &[u8],
+    len: u32,
+    key: &str,
+    full: impl FnOnce() -> Option<&'r str>,
+) -> bool {
+    if u32::try_from(key.len()).ok() != Some(len) {
+        return false;
+    }
+    match inline.get(..key.len()) {
+        Some(inline) => inline == key.as_bytes(),
+        None => full().is_some_and(|a| a == key),
+    }
+}
+
+/// Bytes of a resource's ARN kept in its [`HotResource`]: the rest of a 128-byte block.
+pub const HOT_RESOURCE_ARN: usize = 116;
+
+/// What a request for a resource the model knows reads of it, in one 128-byte block: its
+/// account (as an index, so that the account's RCP plans need no lookup by id), its
+/// resource-based policy and its ARN (which confirms the index's answer). The
+/// [`ResourceRecord`] costs three to four misses for the same (the record, its ARN's heap
+/// block, its account's heap block); it is still read for the resource's tags, and for an ARN
+/// longer than the block holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[repr(C, align(128))]
+pub struct HotResource {
+    /// Index of the resource's account in [`OrgTables::accounts`], [`NO_ID`] when the
+    /// organization has no such account.
+    account: u32,
+    /// [`ResourceRecord::policy`], [`NO_ID`] for none.
+    policy: u32,
+    arn_len: u32,
+    /// The ARN's first [`HOT_RESOURCE_ARN`] bytes.
+    arn: [u8; HOT_RESOURCE_ARN],
+}
+
+impl HotResource {
+    /// The hot block of `record`, whose account is `account` in [`OrgTables::accounts`].
+    pub fn new(record: &ResourceRecord, account: Option<u32>) -> HotResource {
+        let (arn, arn_len) = inline_text(&record.arn);
+        HotResource {
+            account: account.unwrap_or(NO_ID),
+            policy: record.policy.unwrap_or(NO_ID),
+            arn_len,
+            arn,
         }
-        match self.arn.get(..key.len()) {
-            Some(inline) => inline == key.as_bytes(),
-            None => full().is_some_and(|a| a == key),
-        }
+    }
+
+    /// Index of the resource's account in [`OrgTables::accounts`].
+    pub fn account(&self) -> Option<u32> {
+        (self.account != NO_ID).then_some(self.account)
+    }
+
+    /// [`ResourceRecord::policy`].
+    pub fn policy(&self) -> Option<PolicyId> {
+        (self.policy != NO_ID).then_some(self.policy)
+    }
+
+    /// Whether the resource's ARN is `key`; `full` gives the record's ARN, read only when the
+    /// ARN is longer than the block holds.
+    pub fn arn_is<'r>(&self, key: &str, full: impl FnOnce() -> Option<&'r str>) -> bool {
+        inline_is(&self.arn, self.arn_len, key, full)
     }
 }
 
@@ -589,6 +657,9 @@ pub struct Derived {
     /// the plans of `identity`, `boundaries`, `identity_raw`, `boundaries_raw` (the last two
     /// for users only), flags, ARN).
     pub principal_hot: Vec<HotPrincipal>,
+    /// Per resource record: what a request for it reads ([`HotResource`]: account, policy,
+    /// ARN).
+    pub resource_hot: Vec<HotResource>,
     /// Per account: the plans of its SCP and RCP levels.
     pub account_plans: Vec<LevelPlans>,
     /// Per specialized SCP set ([`OrgTables::scp_sets`]): the plans of its levels.
@@ -1245,6 +1316,9 @@ impl Tables {
                         .enumerate()
                         .map(|(i, r)| (r.arn.as_str(), i as u32)),
                 );
+                derived.resource_hot = (org.resources.iter())
+                    .map(|r| HotResource::new(r, derived.accounts.get(&r.account)))
+                    .collect();
                 for (arn, id) in &org.managed {
                     if !pol_ok(id) {
                         return bad(format!("managed policy {arn} is missing"));
@@ -1262,7 +1336,10 @@ impl Tables {
 
 #[cfg(test)]
 mod tests {
-    use super::{ActionIndex, ActionRows, HOT_ARN, HotPrincipal, PrincipalRecord, RecordKind};
+    use super::{
+        ActionIndex, ActionRows, HOT_ARN, HOT_RESOURCE_ARN, HotPrincipal, HotResource,
+        PrincipalRecord, RecordKind, ResourceRecord,
+    };
 
     #[test]
     fn action_rows_give_each_known_action_its_name_service_and_class() {
@@ -1353,6 +1430,54 @@ mod tests {
         assert!(hot.has_error() && hot.has_boundaries());
         assert_eq!((hot.scps(), hot.plans()), (None, [None; 4]));
         assert_eq!(std::mem::size_of::<HotPrincipal>(), 128);
+    }
+
+    /// A resource's block confirms exactly its ARN (in place when it fits, against the
+    /// record's text when it does not) and keeps its account index and policy.
+    #[test]
+    fn a_resource_block_confirms_exactly_its_arn() {
+        for len in [
+            1,
+            40,
+            HOT_RESOURCE_ARN - 1,
+            HOT_RESOURCE_ARN,
+            HOT_RESOURCE_ARN + 1,
+            300,
+        ] {
+            let arn: String = "arn:aws:s3:::b/"
+                .chars()
+                .chain(std::iter::repeat('k'))
+                .take(len)
+                .collect();
+            let r = ResourceRecord {
+                arn: arn.clone(),
+                account: "111122223333".into(),
+                tags: Vec::new(),
+                policy: Some(6),
+            };
+            let hot = HotResource::new(&r, Some(2));
+            let full = || Some(r.arn.as_str());
+            assert!(hot.arn_is(&arn, full), "{len}");
+            assert_eq!(hot.arn_is(&arn, || None), len <= HOT_RESOURCE_ARN, "{len}");
+            assert!(!hot.arn_is(&format!("{arn}k"), full), "{len} longer");
+            assert!(!hot.arn_is(&arn[..len - 1], full), "{len} shorter");
+            for at in 0..len {
+                let mut other = arn.clone().into_bytes();
+                other[at] = b'#';
+                let other = String::from_utf8(other).unwrap();
+                assert!(!hot.arn_is(&other, full), "{len} {at}");
+            }
+            assert_eq!((hot.account(), hot.policy()), (Some(2), Some(6)));
+        }
+        let r = ResourceRecord {
+            arn: "arn:aws:s3:::b".into(),
+            account: "999999999999".into(),
+            tags: Vec::new(),
+            policy: None,
+        };
+        let hot = HotResource::new(&r, None);
+        assert_eq!((hot.account(), hot.policy()), (None, None));
+        assert_eq!(std::mem::size_of::<HotResource>(), 128);
     }
 
     /// `name_is` answers what the ARN's last `/` segment compared with the name answers, and

@@ -17,7 +17,8 @@ use crate::principal::{PrincipalKind, split_arn};
 use crate::request::Request;
 use crate::services;
 use crate::tables::{
-    Account, HotPrincipal, OrgTables, PolicyId, PrincipalRecord, RecordKind, Scope, Tables, Tag,
+    Account, HotPrincipal, HotResource, OrgTables, PolicyId, PrincipalRecord, RecordKind, Scope,
+    Tables, Tag,
 };
 use caller::Caller;
 use condition::Buffers;
@@ -437,22 +438,42 @@ fn run_org<'t: 'a, 'a>(
 
     // The resource side.
     let resource = req.resource.as_str();
-    let resource_at = |p: u32| org.resources.get(p as usize).map(|r| r.arn.as_str());
-    let entry = d
-        .resources
-        .get(resource, resource_at)
-        .or_else(|| {
-            let rest = resource.strip_prefix("arn:aws:s3:::")?;
-            let bucket = rest.split('/').next()?;
-            d.resources
-                .get(resource.get(..13 + bucket.len())?, resource_at)
+    // Confirmed from the resource's hot block; the record is read only for a longer ARN.
+    let find = |key: &str| {
+        d.resources.get_by(key, |p| {
+            d.resource_hot.get(p as usize).is_some_and(|h| {
+                h.arn_is(key, || {
+                    org.resources.get(p as usize).map(|r| r.arn.as_str())
+                })
+            })
         })
-        .and_then(|i| org.resources.get(i as usize));
-    let resource_account = entry
-        .map(|e| e.account.as_str())
-        .or(req.resource_account.as_deref())
-        .or_else(|| split_arn(resource).map(|p| p[4]).filter(|a| !a.is_empty()))
-        .or(caller.account);
+    };
+    let found = find(resource).or_else(|| {
+        let rest = resource.strip_prefix("arn:aws:s3:::")?;
+        let bucket = rest.split('/').next()?;
+        find(resource.get(..13 + bucket.len())?)
+    });
+    // `Tables::check` built one hot block per record.
+    let (entry, hot) = match found {
+        Some(i) => (
+            org.resources.get(i as usize),
+            d.resource_hot.get(i as usize),
+        ),
+        None => (None, None),
+    };
+    // The account of a known resource, by index when it is one of the organization's (its id
+    // is then the record's `account`, which the index was built from).
+    let hot_account = hot
+        .and_then(HotResource::account)
+        .and_then(|i| Some((i as usize, org.accounts.get(i as usize)?)));
+    let resource_account = match hot_account {
+        Some((_, a)) => Some(a.id.as_str()),
+        None => entry
+            .map(|e| e.account.as_str())
+            .or(req.resource_account.as_deref())
+            .or_else(|| split_arn(resource).map(|p| p[4]).filter(|a| !a.is_empty()))
+            .or(caller.account),
+    };
     let resource_policy = if services::is_role_assumption(action) && services::is_role_arn(resource)
     {
         let acct = split_arn(resource).map(|p| p[4]).unwrap_or_default();
@@ -468,7 +489,7 @@ fn run_org<'t: 'a, 'a>(
             })
             .and_then(|r| r.trust)
     } else {
-        entry.and_then(|e| e.policy)
+        hot.and_then(HotResource::policy)
     };
     // `Tables::check` proved that a record's set exists and has its account's level count.
     let own_set = own_scps.and_then(|s| Some((org.scp_sets.get(s as usize)?, s as usize)));
@@ -488,7 +509,7 @@ fn run_org<'t: 'a, 'a>(
     } else {
         None
     };
-    let resource_account_index = account_at(resource_account);
+    let resource_account_index = hot_account.or_else(|| account_at(resource_account));
     let resource_account_record = resource_account_index.map(|(_, a)| a);
     let rcps = match resource_account_record {
         Some(a) => {
