@@ -453,7 +453,7 @@ fn run_org<'t: 'a, 'a>(
         let bucket = rest.split('/').next()?;
         find(resource.get(..13 + bucket.len())?)
     });
-    // `Tables::check` built one hot block per record.
+    // `Tables::check` built one hot block per record; the record itself is not read here.
     let (entry, hot) = match found {
         Some(i) => (
             org.resources.get(i as usize),
@@ -489,7 +489,8 @@ fn run_org<'t: 'a, 'a>(
             })
             .and_then(|r| r.trust)
     } else {
-        hot.and_then(HotResource::policy)
+        // (Without a block, which `Tables::check` never leaves, the record says.)
+        hot.map_or_else(|| entry.and_then(|e| e.policy), HotResource::policy)
     };
     // `Tables::check` proved that a record's set exists and has its account's level count.
     let own_set = own_scps.and_then(|s| Some((org.scp_sets.get(s as usize)?, s as usize)));

@@ -708,8 +708,13 @@ impl<'t> Builder<'t> {
         let summary = |pid: &PolicyId| segs.summary(*pid);
         let everything = list.iter().all(|p| summary(p) & HAS_DENY == 0)
             && list.iter().any(|p| summary(p) & ALLOWS_ALL != 0);
-        // A copy is `[policy, n, n words]`.
-        let copy_len = |(_, a, b): Row| 2 + b.saturating_sub(a) as usize;
+        // A copy is `[policy, n, n words]`; the counts in the header are worked out from the
+        // very words `copy` writes, so that a plan's parts always end where the header says.
+        let seg_words = |(pid, a, b): Row| -> &[u32] {
+            let words = &segs.part(pid).0.words;
+            words.get(a as usize..b as usize).unwrap_or(&[])
+        };
+        let copy_len = |r: Row| 2 + seg_words(r).len();
         let any: &mut Vec<Row> = &mut self.any;
         any.clear();
         any.extend(list.iter().filter_map(|&pid| {
@@ -736,10 +741,9 @@ impl<'t> Builder<'t> {
             at += group.iter().map(|r| copy_len(r.1)).sum::<usize>();
             w.push(n32(at));
         }
-        let mut copy = |(pid, a, b): Row| {
-            let words = segs.part(pid).0.words.get(a as usize..b as usize);
-            let words = words.unwrap_or(&[]);
-            w.extend_from_slice(&[pid, n32(words.len())]);
+        let mut copy = |r: Row| {
+            let words = seg_words(r);
+            w.extend_from_slice(&[r.0, n32(words.len())]);
             w.extend_from_slice(words);
         };
         rows.iter().for_each(|r| copy(r.1));
